@@ -1,0 +1,13 @@
+"""Synthetic problem generators: arrays, the exact solution, and the constants.
+
+Every generator validates its arguments and returns a small frozen dataclass that knows its
+answer (x*, f*, ...) and constants (L, mu, sigma^2, ...).  ``problem.oracle_data()`` returns the
+tuple ``(kind, A, b, p)`` that the numba oracles in :mod:`experiments.oracles` dispatch on.
+
+This package imports nothing from ``rates`` or ``experiments``.
+"""
+
+from problems.least_squares import LeastSquares, least_squares
+from problems.quadratic import Quadratic, quadratic
+
+__all__ = ["LeastSquares", "Quadratic", "least_squares", "quadratic"]

@@ -1,0 +1,12 @@
+"""Integer tags that identify a problem family to the numba oracles.
+
+The oracles dispatch on these integers rather than taking a jitted function as an argument,
+because numba's on-disk cache cannot store a kernel specialised on a function argument (see the
+README, "Why oracles dispatch on an integer").  A tag never changes meaning once landed.
+"""
+
+QUADRATIC_DIAGONAL = 1
+"""f(x) = 1/2 sum_i lam_i (x_i - x*_i)^2; A[0] = lam, b = x*."""
+
+LEAST_SQUARES = 2
+"""f(x) = 1/(2n) ||A x - b||^2 = (1/n) sum_i f_i(x), f_i = 1/2 (a_i.x - b_i)^2."""

@@ -1,0 +1,182 @@
+"""Fitting empirical rates, with a bootstrap confidence interval over runs.
+
+Three laws, each a straight line in log space fitted by least squares over an explicit window:
+
+* ``power_law``:  err ~ C k^-p        rate = p (positive for decay)
+* ``geometric``:  err ~ C rho^k       rate = rho (log err linear in k)
+* ``parameter``:  err ~ C h^p         rate = p (e.g. h a step size, a batch size, 1 - beta2)
+
+The line is fitted to a statistic over runs (the mean by default, as the theorems bound
+expectations), and the CI resamples *runs* with replacement (scipy.stats.bootstrap, BCa), since
+runs are the independent units; points along one run are not.  With a single run (a deterministic
+method) there is nothing to resample and the CI is the regression's t-interval, which then only
+measures how straight the line is.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+STATISTICS: dict[str, Callable[..., np.ndarray]] = {
+    "mean": lambda e, axis: np.mean(e, axis=axis),
+    "median": lambda e, axis: np.median(e, axis=axis),
+    "rms": lambda e, axis: np.sqrt(np.mean(e * e, axis=axis)),
+    "mean_abs": lambda e, axis: np.mean(np.abs(e), axis=axis),
+}
+"""How runs are reduced before the fit.  ``mean_abs`` allows signed per-run values."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted rate with its confidence interval and the facts needed to judge it."""
+
+    law: str
+    rate: float
+    ci: tuple[float, float]
+    window: tuple[float, float]
+    runs: int
+    points: int
+    level: float
+    intercept: float
+    residual: float
+    statistic: str
+    ci_method: str
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The fitted curve at x (iterations or parameter values)."""
+        x = np.asarray(x, dtype=float)
+        if self.law == "geometric":
+            return np.exp(self.intercept) * self.rate**x
+        if self.law == "power_law":
+            return np.exp(self.intercept) * x ** (-self.rate)
+        return np.exp(self.intercept) * x**self.rate
+
+    def __str__(self) -> str:
+        return f"{self.rate:.4g} [{self.ci[0]:.4g}, {self.ci[1]:.4g}]"
+
+
+def _slopes(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares slope and intercept of y against x along the last axis (vectorised)."""
+    xm = x - x.mean()
+    slope = np.sum(xm * (y - y.mean(axis=-1, keepdims=True)), axis=-1) / np.sum(xm * xm)
+    return slope, y.mean(axis=-1) - slope * x.mean()
+
+
+def _prepare(x, errors, window, default_window, name_x: str):
+    x = np.asarray(x, dtype=float)
+    e = np.asarray(errors, dtype=float)
+    if x.ndim != 1:
+        raise ValueError(f"{name_x} must be one-dimensional, got shape {x.shape}")
+    if e.ndim == 1:
+        e = e[None, :]
+    if e.ndim != 2 or e.shape[1] != x.size:
+        raise ValueError(
+            f"errors must have shape (points,) or (runs, points) with points = len({name_x}) = "
+            f"{x.size}, got shape {np.shape(errors)}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name_x} must be finite")
+    lo, hi = default_window(x) if window is None else (float(window[0]), float(window[1]))
+    if not lo <= hi:
+        raise ValueError(f"window must be (low, high) with low <= high, got {window!r}")
+    if hi < x.min() or lo > x.max():
+        raise ValueError(f"window {(lo, hi)} lies outside the data, which span "
+                         f"[{x.min():g}, {x.max():g}]")
+    mask = (x >= lo) & (x <= hi)
+    if mask.sum() < 3:
+        raise ValueError(f"a fit needs at least 3 points in the window {(lo, hi)}, "
+                         f"got {int(mask.sum())}")
+    e = e[:, mask]
+    if not np.all(np.isfinite(e)):
+        raise ValueError("errors contain NaN or inf in the window: a diverged run cannot be "
+                         "fitted")
+    return x[mask], e, (lo, hi)
+
+
+def _fit(law, x_fit, e, window, statistic, level, n_resamples, seed, transform_x, to_rate):
+    if statistic not in STATISTICS:
+        raise ValueError(f"statistic must be one of {sorted(STATISTICS)}, got {statistic!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    reduce = STATISTICS[statistic]
+    y = reduce(e, 0)
+    if np.any(y <= 0):
+        raise ValueError(f"the {statistic} over runs must be positive to fit a {law} in log "
+                         f"space; got {np.min(y):.3g} (is the error exactly zero, or signed?)")
+    t = transform_x(x_fit)
+    slope, intercept = _slopes(t, np.log(y))
+    resid = np.log(y) - (intercept + slope * t)
+    residual = float(np.sqrt(np.mean(resid**2)))
+    runs = e.shape[0]
+    if runs >= 2:
+        def statistic_fn(sample, axis):
+            # sample: (points, resamples, runs); reduce runs, then fit along points
+            m = np.moveaxis(reduce(sample, axis), 0, -1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return _slopes(t, np.log(m))[0]
+
+        with warnings.catch_warnings():
+            # noiseless data make BCa's acceleration 0/0; the fallback below handles it
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+            res = stats.bootstrap((e.T,), statistic_fn, n_resamples=n_resamples,
+                                  vectorized=True, axis=-1, confidence_level=level,
+                                  method="BCa", rng=np.random.default_rng(seed))
+        lo, hi = res.confidence_interval
+        ci_method = f"BCa bootstrap over {runs} runs"
+        if not (np.isfinite(lo) and np.isfinite(hi)):  # degenerate resamples: fall back
+            boot = res.bootstrap_distribution
+            boot = boot[np.isfinite(boot)]
+            lo, hi = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
+            ci_method = f"percentile bootstrap over {runs} runs"
+    else:
+        n = t.size
+        se = residual * np.sqrt(n / max(n - 2, 1)) / np.sqrt(np.sum((t - t.mean()) ** 2))
+        q = stats.t.ppf((1 + level) / 2, max(n - 2, 1))
+        lo, hi = slope - q * se, slope + q * se
+        ci_method = "regression t-interval (one run)"
+    a, b = sorted((to_rate(lo), to_rate(hi)))
+    return Fit(law=law, rate=float(to_rate(slope)), ci=(float(a), float(b)), window=window,
+               runs=runs, points=t.size, level=level, intercept=float(intercept),
+               residual=residual, statistic=statistic, ci_method=ci_method)
+
+
+def _late_decade(x: np.ndarray) -> tuple[float, float]:
+    return float(x.max() / 10), float(x.max())
+
+
+def _late_half(x: np.ndarray) -> tuple[float, float]:
+    return float(x.min() + (x.max() - x.min()) / 2), float(x.max())
+
+
+def _everything(x: np.ndarray) -> tuple[float, float]:
+    return float(x.min()), float(x.max())
+
+
+def power_law(k, errors, window: tuple[float, float] | None = None, *, statistic: str = "mean",
+              level: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Fit:
+    """Fit errors ~ C k^-rate.  Default window: the last decade of k."""
+    x, e, w = _prepare(k, errors, window, _late_decade, "k")
+    if np.any(x <= 0):
+        raise ValueError("k must be positive in the window for a power law")
+    return _fit("power_law", x, e, w, statistic, level, n_resamples, seed, np.log, lambda s: -s)
+
+
+def geometric(k, errors, window: tuple[float, float] | None = None, *, statistic: str = "mean",
+              level: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Fit:
+    """Fit errors ~ C rho^k; rate = rho.  Default window: the later half of k."""
+    x, e, w = _prepare(k, errors, window, _late_half, "k")
+    return _fit("geometric", x, e, w, statistic, level, n_resamples, seed, lambda v: v, np.exp)
+
+
+def parameter(h, errors, window: tuple[float, float] | None = None, *, statistic: str = "mean",
+              level: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Fit:
+    """Fit errors ~ C h^rate over a parameter h.  Default window: every h given."""
+    x, e, w = _prepare(h, errors, window, _everything, "h")
+    if np.any(x <= 0):
+        raise ValueError("h must be positive in the window for a parameter fit")
+    return _fit("parameter", x, e, w, statistic, level, n_resamples, seed, np.log, lambda s: s)

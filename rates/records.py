@@ -1,0 +1,72 @@
+"""A verdict as a plain JSON-able record (``rates check --json``, the report)."""
+
+from __future__ import annotations
+
+import platform
+from functools import cache
+from importlib import metadata
+from typing import Any
+
+from rates.claim import Verdict
+
+
+@cache
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in ("rates", "numpy", "scipy", "sympy", "numba"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None else float(x)
+
+
+def verdict_text(v: Verdict) -> str:
+    return "pass" if v.passed else "fail"
+
+
+def control_text(v: Verdict) -> str:
+    if v.control is None:
+        return "not run"
+    return "fails, as it must" if v.control_failed else "PASSES: the check cannot fail"
+
+
+def record(v: Verdict) -> dict[str, Any]:
+    m = v.outcome.measurement
+    c = v.claim
+    ci = m.ci
+    return {
+        "id": c.id,
+        "paper": {"authors": c.paper.authors, "title": c.paper.title, "year": c.paper.year,
+                  "arxiv": c.paper.arxiv, "theorem": c.paper.theorem},
+        "mode": c.mode.value,
+        "law": c.law,
+        "stated": _num(v.stated),
+        "accepted": [_num(a) for a in v.outcome.accepted],
+        "tolerance": {"below": c.tolerance.below, "above": c.tolerance.above,
+                      "reason": c.tolerance.reason},
+        "measured": _num(m.measured),
+        "ci": None if ci is None else [_num(ci[0]), _num(ci[1])],
+        "window": None if m.fit is None else list(m.fit.window),
+        "runs": None if m.fit is None else m.fit.runs,
+        "verdict": verdict_text(v),
+        "reasons": v.outcome.reasons,
+        "checks": [{"name": ch.name, "passed": ch.passed, "detail": ch.detail}
+                   for ch in m.checks],
+        "control": {
+            "description": c.control.description,
+            "overrides": dict(c.control.overrides),
+            "verdict": control_text(v),
+            "measured": None if v.control is None else _num(v.control.measurement.measured),
+            "reasons": [] if v.control is None else v.control.reasons,
+        },
+        "ok": v.ok,
+        "parameters": v.params,
+        "seed": v.seed,
+        "seconds": round(v.seconds, 3),
+        "versions": versions(),
+    }

@@ -1,0 +1,101 @@
+"""The claim model: accepted intervals per mode, judging, parameters, and the control."""
+
+import math
+
+import numpy as np
+import pytest
+
+from rates.bound import Bound, k
+from rates.claim import Claim, Control, Measurement, Mode, Paper, Tolerance, Trace
+from rates.measure import fitted
+from rates.params import Parameter
+
+PAPER = Paper("A. Author", "A title", 2024, "2401.00001", "Theorem 1")
+
+
+TOY_TOLERANCE = Tolerance(0.1, 0.1, "toy")
+
+
+def toy_claim(mode=Mode.UPPER, law="power_law", tol=TOY_TOLERANCE):
+    """A claim whose experiment fabricates err = k^-p with p a parameter."""
+
+    def experiment(p, seed):
+        ks = np.geomspace(1, 1e4, 41)
+        rng = np.random.default_rng(seed)
+        errors = ks ** (-p["p"]) * np.exp(0.05 * rng.standard_normal((10, ks.size)))
+        if p["diverge"]:
+            return fitted(ks, errors, law="power_law", window=None, bound=Bound(1 / k),
+                          xlabel="k", ylabel="err", diverged_at=17)
+        return fitted(ks, errors, law="power_law", window=None, bound=Bound(1 / k),
+                      xlabel="k", ylabel="err", seed=seed)
+
+    return Claim(id="toy-claim", title="toy", paper=PAPER, statement="err = O(1/k)", math="",
+                 mode=mode, law=law, tolerance=tol,
+                 parameters=(Parameter("p", 1.0, "true exponent", 0.0, 5.0),
+                             Parameter("diverge", False, "pretend to diverge")),
+                 experiment=experiment, control=Control({"p": 0.5}, "slower than stated"))
+
+
+def test_accepted_intervals_follow_mode_and_law():
+    tol = Tolerance(0.1, 0.2, "toy")
+    assert toy_claim(Mode.TIGHT, tol=tol).accepted(1.0) == (0.9, 1.2)
+    assert toy_claim(Mode.UPPER, tol=tol).accepted(1.0) == (0.9, math.inf)
+    assert toy_claim(Mode.LOWER, tol=tol).accepted(1.0) == (-math.inf, 1.2)
+    assert toy_claim(Mode.UPPER, "geometric", tol).accepted(0.9) == (-math.inf, 0.9 + 0.2)
+    assert toy_claim(Mode.LIMIT, tol=tol).accepted(0.0) == (-0.1, 0.2)
+
+
+def test_check_passes_and_its_control_fails_the_same_assertion():
+    v = toy_claim().check(seed=3)
+    assert v.passed and v.control_failed and v.ok
+    assert v.stated == 1.0 and v.measured == pytest.approx(1.0, abs=0.05)
+    assert v.control.accepted == v.outcome.accepted
+    assert "outside the accepted" in v.control.reasons[0]
+
+
+def test_a_control_that_passes_makes_the_verdict_not_ok():
+    claim = toy_claim()
+    claim = Claim(**{**claim.__dict__, "control": Control({"p": 1.5}, "faster: passes too")})
+    v = claim.check()
+    assert v.passed and not v.control_failed and not v.ok
+
+
+def test_divergence_fails_with_its_step_and_is_never_fitted():
+    v = toy_claim().check(overrides={"diverge": True}, control=False)
+    assert not v.passed and v.outcome.measurement.fit is None
+    assert v.outcome.reasons == ["diverged at step 17"]
+
+
+def test_limit_mode_judges_in_standard_errors():
+    claim = toy_claim(Mode.LIMIT, tol=Tolerance(4, 4, "4 SE"))
+    trace = Trace(np.array([1.0]), np.array([[0.0]]), "", "")
+    near = Measurement(trace=trace, value=0.03, se=0.01, target=0.0)
+    far = Measurement(trace=trace, value=0.05, se=0.01, target=0.0)
+    assert claim.judge(near, 0.0).passed
+    assert "+5.0 SE" in claim.judge(far, 0.0).reasons[0]
+
+
+def test_parameters_are_validated():
+    claim = toy_claim()
+    with pytest.raises(ValueError, match="no parameter 'q'"):
+        claim.resolve({"q": 1})
+    with pytest.raises(ValueError, match=r"p must be a real number in \[0, 5\]"):
+        claim.resolve({"p": 7.0})
+    assert claim.resolve({"p": 2})["p"] == 2.0
+    with pytest.raises(ValueError, match="seed"):
+        claim.check(seed=-1)
+    p = Parameter("law", "normal", "", choices=("normal", "exp"))
+    with pytest.raises(ValueError, match="one of normal, exp"):
+        p.parse("gamma")
+    assert Parameter("n", 3, "").parse("10") == 10
+    with pytest.raises(ValueError, match="integer"):
+        Parameter("n", 3, "").parse("2.5")
+    assert Parameter("flag", False, "").parse("true") is True
+
+
+def test_claim_definition_errors():
+    with pytest.raises(ValueError, match="reason"):
+        Tolerance(0.1, 0.1, " ")
+    claim = toy_claim()
+    with pytest.raises(ValueError, match="unknown parameter"):
+        Claim(**{**claim.__dict__, "control": Control({"zz": 1}, "")})
