@@ -16,6 +16,7 @@ from rich.table import Table
 
 from rates import registry
 from rates.claim import Claim, Verdict
+from rates.executors import EXECUTORS, Task, run_tasks
 from rates.records import control_text, record, verdict_text
 
 
@@ -110,23 +111,23 @@ def verdict_table(verdicts: Sequence[Verdict]) -> Table:
     return table
 
 
-def cmd_check(args: argparse.Namespace, console: Console) -> int:
-    claims = _select(args.ids)
-    overrides = parse_sets(claims, args.set or [])
-    if args.seed < 0:
-        raise UsageError(f"--seed must be an integer >= 0, got {args.seed}")
-    verdicts: list[Verdict] = []
+def _run(args: argparse.Namespace, console: Console, tasks: list[Task]) -> list[Verdict]:
+    """Run tasks on the chosen executor with a progress bar."""
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                   "{task.total}"), TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("checking", total=len(claims))
-        for c in claims:
-            bar.update(task, description=f"checking {c.id} (claim and control)")
-            try:
-                verdicts.append(c.check(seed=args.seed, overrides=overrides[c.id]))
-            except ValueError as e:  # e.g. an override the generator rejects
-                raise UsageError(f"{c.id}: {e}") from None
-            bar.advance(task)
-    console.print(verdict_table(verdicts))
+        job = bar.add_task(f"checking on {args.executor}", total=len(tasks))
+
+        def advance(task: Task, verdict: Verdict) -> None:
+            bar.update(job, advance=1, description=f"done {task.claim_id} (seed {task.seed})")
+
+        try:
+            return run_tasks(tasks, args.executor, workers=args.workers,
+                             scheduler=args.scheduler, progress=advance)
+        except ValueError as e:  # e.g. an override that a generator rejects
+            raise UsageError(str(e)) from None
+
+
+def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict]) -> int:
     failed = [v.claim.id for v in verdicts if not v.ok]
     if args.json:
         path = Path(args.json)
@@ -134,11 +135,64 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         path.write_text(json.dumps([record(v) for v in verdicts], indent=2) + "\n")
         console.print(f"wrote {len(verdicts)} records to {path}")
     if failed:
-        console.print(f"[red]{len(failed)} of {len(verdicts)} claims failed: "
+        console.print(f"[red]{len(failed)} of {len(verdicts)} checks failed: "
                       f"{', '.join(failed)}[/red]")
         return 1
-    console.print(f"[green]all {len(verdicts)} claims hold, and every control fails[/green]")
+    console.print(f"[green]all {len(verdicts)} checks hold, and every control fails[/green]")
     return 0
+
+
+def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    claims = _select(args.ids)
+    overrides = parse_sets(claims, args.set or [])
+    if args.seed < 0:
+        raise UsageError(f"--seed must be an integer >= 0, got {args.seed}")
+    tasks = [Task.make(c.id, args.seed, overrides[c.id]) for c in claims]
+    verdicts = _run(args, console, tasks)
+    console.print(verdict_table(verdicts))
+    return _finish(args, console, verdicts)
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``0-4`` or ``0,3,7`` -> a list of seeds."""
+    try:
+        seeds: list[int] = []
+        for part in text.split(","):
+            lo, sep, hi = part.partition("-")
+            seeds += list(range(int(lo), int(hi) + 1)) if sep else [int(lo)]
+    except ValueError:
+        raise UsageError(f"--seeds takes e.g. 0-4 or 0,3,7, got {text!r}") from None
+    if not seeds or min(seeds) < 0:
+        raise UsageError(f"--seeds must name seeds >= 0, got {text!r}")
+    return seeds
+
+
+def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
+    claim = _select([args.id])[0]
+    base = parse_sets([claim], args.set or [])[claim.id]
+    axes: list[tuple[str, list[Any]]] = []
+    for item in args.grid or []:
+        name, sep, values = item.partition("=")
+        if not sep or not values:
+            raise UsageError(f"--grid takes NAME=V1,V2,..., got {item!r}")
+        parsed = [parse_sets([claim], [f"{name}={v}"])[claim.id][name] for v in values.split(",")]
+        axes.append((name, parsed))
+    points: list[dict[str, Any]] = [dict(base)]
+    for name, values in axes:
+        points = [{**p, name: v} for p in points for v in values]
+    tasks = [Task.make(claim.id, seed, p) for p in points for seed in parse_seeds(args.seeds)]
+    verdicts = _run(args, console, tasks)
+    table = Table(title=f"sweep of {claim.id}")
+    names = [n for n, _ in axes]
+    for col in [*names, "seed", "measured", "95% CI", "verdict", "control"]:
+        table.add_column(col)
+    for t, v in zip(tasks, verdicts, strict=True):
+        ci = v.ci
+        table.add_row(*[str(dict(t.overrides).get(n)) for n in names], str(t.seed),
+                      _fmt(v.measured), "—" if ci is None else f"[{ci[0]:.4g}, {ci[1]:.4g}]",
+                      verdict_text(v), control_text(v))
+    console.print(table)
+    return _finish(args, console, verdicts)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,10 +208,25 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override an experiment parameter (repeatable)")
     check.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     check.add_argument("--json", metavar="PATH", help="write one record per claim to PATH")
+    sweep = sub.add_parser("sweep", help="one claim over a parameter grid and several seeds")
+    sweep.add_argument("id")
+    sweep.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
+                       help="a parameter axis (repeatable: the grid is their product)")
+    sweep.add_argument("--set", action="append", metavar="NAME=VALUE",
+                       help="override a parameter at every grid point")
+    sweep.add_argument("--seeds", default="0", help="seeds, e.g. 0-4 or 0,3,7 (default 0)")
+    sweep.add_argument("--json", metavar="PATH", help="write one record per check to PATH")
+    for p in (check, sweep):
+        p.add_argument("--executor", choices=EXECUTORS, default="threads",
+                       help="threads (default: this process, numba threads), processes, dask")
+        p.add_argument("--workers", type=int, default=None,
+                       help="processes or dask workers (default: the number of cores)")
+        p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="dask scheduler address (default: start a LocalCluster)")
     return parser
 
 
-COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check}
+COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check, "sweep": cmd_sweep}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -167,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         console = Console(width=160)
     try:
         return COMMANDS[args.command](args, console)
-    except UsageError as e:
+    except (UsageError, RuntimeError) as e:
         Console(stderr=True).print(f"[red]rates: error:[/red] {e}", highlight=False)
         return 2
 
