@@ -39,7 +39,7 @@ def test_check_exits_1_when_a_claim_fails(capsys):
     # gamma = 2.5/L diverges: the claim itself fails
     assert main(["check", FAST, "--set", "gamma_L=2.5"]) == 1
     out = capsys.readouterr().out
-    assert "diverged at step" in out and "1 of 1 claims failed" in out
+    assert "diverged at step" in out and "1 of 1 checks failed" in out
 
 
 @pytest.mark.parametrize("argv, message", [
