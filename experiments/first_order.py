@@ -9,12 +9,12 @@ import numpy as np
 from numba import njit, prange
 
 from experiments import schedules
-from experiments.oracles import field, sample_field
+from experiments.oracles import field, require, sample_field
 from experiments.random import stream
-from experiments.run import Run, diverging, log_checkpoints, validate_checkpoints
+from experiments.run import FASTMATH, Run, diverging, log_checkpoints, validate_checkpoints
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
 def _gradient_descent(kind, A, b, p, x0, sched_kind, sched_params, stochastic, checkpoints,
                       seed, runs):
     d = x0.size
@@ -64,6 +64,7 @@ def gradient_descent(problem, schedule: schedules.Schedule, horizon: int, *, run
     if int(seed) != seed or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     kind, A, b, p = problem.oracle_data()
+    require(kind, bool(stochastic))
     d = problem.x_star.size
     x0 = np.zeros(d) if x0 is None else np.asarray(x0, dtype=np.float64)
     if x0.shape != (d,):

@@ -9,26 +9,29 @@ Why an integer dispatch and not a jitted function argument: numba specialises a 
 function argument at full speed, but its on-disk cache misses such a kernel in every new process
 (~0.6 s of recompiling per method x oracle pair, and the cache grows each time).  A cached
 dispatcher costs nothing at run time (the branch is loop-invariant) and loads from the cache.
+The dispatchers are inlined into each kernel so that the kernel's fast-math flags reach the
+field's inner loops.
 """
 
+import numpy as np
 from numba import njit
 
 from experiments.fields import least_squares, quadratic
 from problems import kinds
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def field(kind, A, b, p, x, out):
     """Write the exact gradient / operator at x into out."""
     if kind == kinds.QUADRATIC_DIAGONAL:
         quadratic.gradient(A, b, x, out)
     elif kind == kinds.LEAST_SQUARES:
         least_squares.gradient(A, b, x, out)
-    else:
-        raise ValueError("unknown problem kind")
+    else:  # unreachable after require(); NaN, not raise, so the kernels' prange stays parallel
+        out[:] = np.nan
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sample_field(kind, A, b, p, x, accuracy, rng, out):
     """Write one stochastic sample of the field at x into out, drawing from ``rng``."""
     if kind == kinds.LEAST_SQUARES:
@@ -36,4 +39,16 @@ def sample_field(kind, A, b, p, x, accuracy, rng, out):
     elif kind == kinds.QUADRATIC_DIAGONAL:
         quadratic.gradient(A, b, x, out)  # deterministic family: the sample is exact
     else:
-        raise ValueError("unknown problem kind")
+        out[:] = np.nan
+
+
+FIELD_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES})
+SAMPLE_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES})
+
+
+def require(kind: int, stochastic: bool) -> None:
+    """Raise ValueError unless ``field`` (or ``sample_field``) knows the problem kind."""
+    known = SAMPLE_KINDS if stochastic else FIELD_KINDS
+    if kind not in known:
+        what = "a stochastic oracle" if stochastic else "an exact oracle"
+        raise ValueError(f"problem kind {kind} has no {what}; kinds with one: {sorted(known)}")

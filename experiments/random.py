@@ -65,3 +65,22 @@ def normal(state):
 def exponential(state):
     """Exp(1) by inversion."""
     return -np.log(1.0 - uniform(state))
+
+
+def numpy_u64(seed: int, run: int, count: int) -> np.ndarray:
+    """The first ``count`` outputs of stream (seed, run), computed with NumPy in one go.
+
+    SplitMix64's i-th output is mix(start + i * golden): a counter-based generator, so NumPy
+    reference implementations can draw exactly the numbers the kernels draw.
+    """
+    with np.errstate(over="ignore"):
+        start = stream(seed, run)[0]
+        z = start + _GOLDEN * np.arange(1, count + 1, dtype=np.uint64)
+        z = (z ^ (z >> _S30)) * _M1
+        z = (z ^ (z >> _S27)) * _M2
+        return z ^ (z >> _S31)
+
+
+def numpy_randint(seed: int, run: int, count: int, n: int) -> np.ndarray:
+    """NumPy twin of ``randint``: the indices drawn by ``count`` consecutive calls."""
+    return ((numpy_u64(seed, run, count) >> _S11).astype(np.int64)) % n

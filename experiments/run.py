@@ -16,6 +16,12 @@ from numba import njit
 
 DIVERGENCE_LIMIT = 1e100
 
+FASTMATH = {"reassoc", "contract"}
+"""The fast-math flags the kernels may use: reassociation lets LLVM vectorise reductions (dot
+products, the squared norm of the divergence check) and contraction fuses multiply-adds.  The
+no-NaN / no-inf flags stay off, so the divergence check ``not (sq < limit)`` is never optimised
+away.  Results stay deterministic (same code, same order) but differ from NumPy in the last bits."""
+
 
 def log_checkpoints(horizon: int, per_decade: int = 10, start: int = 1) -> np.ndarray:
     """Distinct integers from ``start`` to ``horizon``, about ``per_decade`` per decade."""

@@ -195,6 +195,30 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     return _finish(args, console, verdicts)
 
 
+def cmd_bench(args: argparse.Namespace, console: Console) -> int:
+    from rates import bench
+
+    try:
+        results = bench.run_all(args.families or None, compile_times=not args.no_compile)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    table = Table(title="numba kernels against NumPy (ns per step; per run-step for Monte Carlo)")
+    for col in ("family", "method", "numba", "numpy loop", "x", "numba MC", "numpy vec MC",
+                "x", "compile cold s", "cached s", "C ref", "/C"):
+        table.add_column(col, justify="left" if col in ("family", "method") else "right")
+    for r in results:
+        table.add_row(r.family, r.method, f"{r.numba_ns_per_step:.0f}",
+                      f"{r.numpy_loop_ns_per_step:.0f}", f"{r.speedup_vs_numpy_loop:.0f}",
+                      _fmt(r.numba_ns_per_run_step), _fmt(r.numpy_vectorised_ns_per_run_step),
+                      _fmt(r.speedup_vs_numpy_vectorised), f"{r.compile_cold_s:.2f}",
+                      f"{r.compile_cached_s:.2f}", _fmt(r.c_reference_ns), _fmt(r.ratio_to_c))
+    console.print(table)
+    if args.json:
+        Path(args.json).write_text(json.dumps(bench.as_dicts(results), indent=2) + "\n")
+        console.print(f"wrote {args.json}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rates", description="Check convergence-rate claims "
                                      "of optimization papers by measurement.")
@@ -216,6 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override a parameter at every grid point")
     sweep.add_argument("--seeds", default="0", help="seeds, e.g. 0-4 or 0,3,7 (default 0)")
     sweep.add_argument("--json", metavar="PATH", help="write one record per check to PATH")
+    bench = sub.add_parser("bench", help="time the numba kernels against plain NumPy")
+    bench.add_argument("families", nargs="*", metavar="FAMILY",
+                       help="first-order, adaptive, vi, bilevel (default: all)")
+    bench.add_argument("--json", metavar="PATH", help="write the measurements to PATH")
+    bench.add_argument("--no-compile", action="store_true",
+                       help="skip the compile-time measurements (two subprocesses per family)")
     for p in (check, sweep):
         p.add_argument("--executor", choices=EXECUTORS, default="threads",
                        help="threads (default: this process, numba threads), processes, dask")
@@ -226,7 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check, "sweep": cmd_sweep}
+COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check, "sweep": cmd_sweep,
+            "bench": cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
