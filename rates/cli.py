@@ -1,8 +1,9 @@
-"""The ``rates`` command: list, show and check claims."""
+"""The ``rates`` command: list, show, check and explain claims; draw figures and the report."""
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 import textwrap
@@ -110,22 +111,118 @@ def verdict_table(verdicts: Sequence[Verdict]) -> Table:
     return table
 
 
-def cmd_check(args: argparse.Namespace, console: Console) -> int:
-    claims = _select(args.ids)
-    overrides = parse_sets(claims, args.set or [])
-    if args.seed < 0:
-        raise UsageError(f"--seed must be an integer >= 0, got {args.seed}")
+def run_checks(claims: Sequence[Claim], overrides: dict[str, dict[str, Any]],
+               args: argparse.Namespace, console: Console) -> list[Verdict]:
+    """Check each claim (claim and control) through the results cache, with a progress bar."""
+    from rates import cache
+
     verdicts: list[Verdict] = []
+    hits = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                   "{task.total}"), TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("checking", total=len(claims))
         for c in claims:
             bar.update(task, description=f"checking {c.id} (claim and control)")
             try:
-                verdicts.append(c.check(seed=args.seed, overrides=overrides[c.id]))
+                verdict, hit = cache.check(c, seed=args.seed, overrides=overrides[c.id],
+                                           use_cache=not args.no_cache,
+                                           cache_dir_=args.cache_dir)
             except ValueError as e:  # e.g. an override the generator rejects
                 raise UsageError(f"{c.id}: {e}") from None
+            verdicts.append(verdict)
+            hits += hit
             bar.advance(task)
+    if hits:
+        console.print(f"{hits} of {len(claims)} verdicts from the results cache "
+                      f"({cache.cache_dir(args.cache_dir)}; --no-cache recomputes)",
+                      highlight=False)
+    return verdicts
+
+
+def _checked(args: argparse.Namespace, console: Console) -> list[Verdict]:
+    claims = _select(args.ids)
+    overrides = parse_sets(claims, args.set or [])
+    if args.seed < 0:
+        raise UsageError(f"--seed must be an integer >= 0, got {args.seed}")
+    return run_checks(claims, overrides, args, console)
+
+
+def cmd_figures(args: argparse.Namespace, console: Console) -> int:
+    from figures import layout  # figures imports rates, never the other way at import time
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = sorted(set(formats) - {"png", "pdf", "svg"})
+    if unknown or not formats:
+        raise UsageError(f"--format takes a comma-separated list of png, pdf, svg; "
+                         f"got {args.format!r}")
+    verdicts = _checked(args, console)
+    out = Path(args.out)
+    for v in verdicts:
+        paths = layout.save(v, out, formats=formats)
+        console.print(f"{v.claim.id}: {'pass' if v.passed else 'FAIL'} -> "
+                      f"{', '.join(str(p) for p in paths)}", highlight=False)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    from figures import layout, report
+
+    verdicts = _checked(args, console)
+    out = Path(args.out)
+    for v in verdicts:
+        layout.save(v, out, formats=("png",))
+    html_path, md_path = report.write(verdicts, out)
+    console.print(verdict_table(verdicts))
+    console.print(f"wrote {html_path} and {md_path} ({len(verdicts)} claims, figures beside "
+                  f"them)", highlight=False)
+    return 0
+
+
+def lesson(c: Claim) -> str:
+    """The claim's lesson: its ``lesson`` text, else the docstring of its experiment's module."""
+    if c.lesson.strip():
+        return textwrap.dedent(c.lesson).strip()
+    module = inspect.getmodule(c.experiment)
+    return inspect.cleandoc(module.__doc__) if module is not None and module.__doc__ else ""
+
+
+def cmd_explain(args: argparse.Namespace, console: Console) -> int:
+    c = _select([args.id])[0]
+
+    def say(text: str = "") -> None:  # docstrings cite "[1, Theorem 3.4]": not rich markup
+        console.print(text, markup=False, highlight=False)
+
+    say(f"{c.id} — {c.title}")
+    say(f"paper: {c.paper.cite()}" + (f"\n       {c.paper.url}" if c.paper.url else ""))
+    say()
+    say("THE THEOREM")
+    say(textwrap.fill(c.statement, 92))
+    say(f"    {c.math}")
+    say()
+    say("THE LESSON")
+    say(lesson(c) or "(this claim has no lesson text yet)")
+    say()
+    say("THE SETUP")
+    doc = inspect.getdoc(c.experiment)
+    if doc:
+        say(doc)
+    say("parameters (rates show " + c.id + " lists their ranges; change one with --set):")
+    for p in c.parameters:
+        say(f"  {p.name} = {p.default!r}: {p.help}")
+    say(f"assertion: {c.mode.value}, {c.law} rate, tolerance -{c.tolerance.below:g} / "
+        f"+{c.tolerance.above:g}; why: {c.tolerance.reason}")
+    say(f"control: {c.control.description} "
+        f"({', '.join(f'{k}={v}' for k, v in c.control.overrides.items())})")
+    say()
+    say("THE FIGURE")
+    say(f"rates figures {c.id}   writes figures/{c.id}.png: the measured quantity (median and "
+        f"10-90% band of runs), the fitted line with its rate and CI, the stated bound, and the "
+        f"control in grey; the verdict is the title. Look for what THE LESSON says to look for.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    verdicts = _checked(args, console)
     console.print(verdict_table(verdicts))
     failed = [v.claim.id for v in verdicts if not v.ok]
     if args.json:
@@ -154,10 +251,31 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override an experiment parameter (repeatable)")
     check.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     check.add_argument("--json", metavar="PATH", help="write one record per claim to PATH")
+    figures = sub.add_parser("figures", help="one figure per claim (PNG and PDF)")
+    report = sub.add_parser("report", help="an offline HTML page and a Markdown table of verdicts")
+    for name, cmd in (("figures", figures), ("report", report)):
+        cmd.add_argument("ids", nargs="*", metavar="ID")
+        cmd.add_argument("--set", action="append", metavar="NAME=VALUE",
+                         help="override an experiment parameter (repeatable)")
+        cmd.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        cmd.add_argument("--out", metavar="DIR", default="figures",
+                         help=f"where to write the {name} (default: ./figures)")
+    figures.add_argument("--format", default="png,pdf",
+                         help="comma-separated formats: png, pdf, svg (default png,pdf)")
+    for cmd in (check, figures, report):
+        cmd.add_argument("--no-cache", action="store_true",
+                         help="recompute, neither reading nor writing the results cache")
+        cmd.add_argument("--cache-dir", metavar="DIR", default=None,
+                         help="results cache directory (default $RATES_CACHE_DIR, else "
+                              "./.rates-cache)")
+    explain = sub.add_parser("explain", help="the lesson of one claim: theorem, setup, what to "
+                             "look for in its figure")
+    explain.add_argument("id")
     return parser
 
 
-COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check}
+COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check, "figures": cmd_figures,
+            "report": cmd_report, "explain": cmd_explain}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
