@@ -19,6 +19,7 @@ Figures use matplotlib's object API (no pyplot), so drawing needs no display and
 
 from __future__ import annotations
 
+import io
 import math
 import textwrap
 import warnings
@@ -43,7 +44,7 @@ FAIL = "#cf222e"
 WARN = "#b35900"
 
 SIZE = (7.5, 6.0)
-"""Inches; at DPI this gives a 750 x 600 PNG of under 100 kB."""
+"""Inches; at DPI this gives a 750 x 600 PNG of about 30 kB (256 colours)."""
 DPI = 100
 FOOTER_PT = 6.5
 LEGEND_WRAP = 55
@@ -62,6 +63,17 @@ def mathtext_ok(text: str) -> bool:
     except Exception:  # mathtext raises ValueError/ParseFatalException on unknown TeX
         return False
     return True
+
+
+def safe(text: str) -> str:
+    """Text from a claim, drawable: its $...$ kept when mathtext can draw them, else escaped.
+
+    A claim's labels may use mathtext on purpose ("$\\|x_k - x^\\star\\|^2$"); a stray or
+    broken "$" must not make the whole figure fail to render.
+    """
+    if "$" not in text or mathtext_ok(text):
+        return text
+    return text.replace("\\$", "$").replace("$", r"\$")
 
 
 def bound_label(bound: Bound | None) -> str:
@@ -149,7 +161,7 @@ def _footer(verdict: Verdict) -> str:
     parts += [f"{c.name}: {c.detail} ({'ok' if c.passed else 'FAILS'})" for c in m.checks]
     if not verdict.passed:
         parts += verdict.outcome.reasons
-    return "\n".join(textwrap.wrap(" · ".join(parts), 135))
+    return safe("\n".join(textwrap.wrap(" · ".join(parts), 135)))
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -223,7 +235,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _control_label(verdict: Verdict, control: Outcome, own_axis: bool) -> str:
-    desc = verdict.claim.control.description
+    desc = safe(verdict.claim.control.description)
     what = measured_text(control.measurement)
     where = " (right axis)" if own_axis else ""
     return _wrap(f"control{where}: {desc} → {what}; {control_text(verdict)}", LEGEND_WRAP)
@@ -330,7 +342,7 @@ def draw(verdict: Verdict, fig: Figure | None = None) -> Figure:
         if own:
             cax = ax.twinx()
             cax.set_yscale(t.yscale)
-            cax.set_ylabel("control (grey): " + cm.trace.ylabel, color=CONTROL)
+            cax.set_ylabel("control (grey): " + safe(cm.trace.ylabel), color=CONTROL)
             cax.tick_params(axis="y", colors=CONTROL)
             cax.spines["right"].set_color(CONTROL)
         _draw_runs(cax, cx, cvals, colour=CONTROL,
@@ -349,19 +361,19 @@ def draw(verdict: Verdict, fig: Figure | None = None) -> Figure:
         handles.append(ax.axvline(m.diverged_at, color=FAIL, lw=1, ls=":"))
         labels.append(f"the claim's run diverged at step {m.diverged_at}")
     if m.fit is None and m.diverged_at is None:
-        ax.text(0.5, 0.5, _wrap(measured_text(m), 60), transform=ax.transAxes, ha="center",
+        ax.text(0.5, 0.5, _wrap(safe(measured_text(m)), 60), transform=ax.transAxes, ha="center",
                 va="center", color=FAIL, fontsize=9)
 
-    ax.set_xlabel(t.xlabel)
-    ax.set_ylabel(t.ylabel)
+    ax.set_xlabel(safe(t.xlabel))
+    ax.set_ylabel(safe(t.ylabel))
     ax.grid(True, which="major", alpha=0.3)
     ax.grid(True, which="minor", alpha=0.08)
 
     title, colour = verdict_title(verdict)
-    ax.set_title(title, color=colour, fontsize=11, fontweight="bold", loc="left")
+    ax.set_title(safe(title), color=colour, fontsize=11, fontweight="bold", loc="left")
     p = c.paper
     where = f"arXiv {p.arxiv}" if p.arxiv else p.venue
-    sub = f"{p.authors} {p.year}, {p.theorem} ({where}) · {accepted_text(verdict)}"
+    sub = f"{safe(f'{p.authors} {p.year}, {p.theorem} ({where})')} · {accepted_text(verdict)}"
     top.suptitle(_wrap(sub, 125), fontsize=8, x=0.01, ha="left", color="#444444")
     top.legend(handles, labels, loc="outside lower center", fontsize=8, ncols=2,
                frameon=False)
@@ -378,8 +390,30 @@ def save(verdict: Verdict, out_dir: str | Path, formats: Sequence[str] = ("png",
     paths = []
     for fmt in formats:
         path = out / f"{verdict.claim.id}.{fmt}"
-        # no timestamps or version strings: a regenerated figure only changes when it changes
-        meta = {"Software": None} if fmt == "png" else {"CreationDate": None, "Producer": None}
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=meta)
+        if fmt == "png":
+            _save_png(fig, path, dpi)
+        else:
+            # no timestamps or version strings: a regenerated figure changes only when it does
+            meta = {"CreationDate": None, "Producer": None} if fmt == "pdf" else {"Date": None}
+            fig.savefig(path, format=fmt, dpi=dpi, metadata=meta)
         paths.append(path)
     return paths
+
+
+def _save_png(fig: Figure, path: Path, dpi: int) -> None:
+    """A 256-colour PNG: a third of the size of matplotlib's RGBA and indistinguishable here.
+
+    The PNGs are committed, so their size matters; a line plot has few distinct colours, and
+    median-cut quantisation without dithering keeps lines and text crisp.  Pillow is a
+    dependency of matplotlib.  No timestamp or version is written, so a figure regenerated from
+    the same verdict is byte-identical.
+    """
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        quantized = image.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    quantized.save(path, format="PNG", optimize=True)

@@ -61,7 +61,7 @@ def _figure_link(v: Verdict, figures_dir: Path, out_dir: Path) -> str | None:
     png = figures_dir / f"{v.claim.id}.png"
     if not png.exists():
         return None
-    return Path(os.path.relpath(png.resolve(), out_dir.resolve())).as_posix()
+    return Path(os.path.relpath(os.path.abspath(png), os.path.abspath(out_dir))).as_posix()
 
 
 def _summary(verdicts: Sequence[Verdict]) -> str:
