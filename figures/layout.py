@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import textwrap
 import warnings
 from collections.abc import Sequence
@@ -159,8 +160,8 @@ def _footer(verdict: Verdict) -> str:
         parts.append(f"{m.fit.statistic} fitted on [{m.fit.window[0]:g}, {m.fit.window[1]:g}], "
                      f"{m.fit.level:.0%} CI: {m.fit.ci_method}")
     parts += [f"{c.name}: {c.detail} ({'ok' if c.passed else 'FAILS'})" for c in m.checks]
-    if not verdict.passed:
-        parts += verdict.outcome.reasons
+    from_checks = {f"{c.name}: {c.detail}" for c in m.checks}
+    parts += [r for r in verdict.outcome.reasons if r not in from_checks]
     return safe("\n".join(textwrap.wrap(" · ".join(parts), 135)))
 
 
@@ -226,12 +227,47 @@ def _draw_runs(ax, x, values, *, colour, label, scale_x, scale_y, few, band_labe
     return line, med
 
 
+def _visible_len(word: str) -> int:
+    """Roughly how many characters wide ``word`` renders: $\\frac{a}{b}$ is not 14 wide."""
+    if "$" not in word:
+        return len(word)
+    plain_part = re.sub(r"\$[^$]*\$", "", word)
+    width = len(plain_part)
+    for span in re.findall(r"\$([^$]*)\$", word):
+        span = re.sub(r"\\(left|right|mathrm|operatorname|mathbb)", "", span)
+        span = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}",
+                      lambda mt: max(mt[1], mt[2], key=len), span)
+        span = re.sub(r"\\[a-zA-Z]+", "x", span)  # a command draws one symbol
+        width += len(re.sub(r"[{}^_\\ ]", "", span))
+    return width
+
+
 def _wrap(text: str, width: int) -> str:
-    """textwrap that never breaks inside a $...$ mathtext span."""
-    parts = text.split("$")
-    glued = "$".join(p.replace(" ", "\0") if i % 2 else p for i, p in enumerate(parts))
-    lines = textwrap.wrap(glued, width, break_long_words=False, break_on_hyphens=False)
-    return "\n".join(lines).replace("\0", " ")
+    """Greedy wrap at spaces, never inside a $...$ span, measuring math by its drawn width."""
+    if text.count("$") % 2 or r"\$" in text:  # no mathtext here: "$" is just a character
+        return "\n".join(textwrap.wrap(text, width, break_long_words=False))
+    words: list[str] = []
+    for i, part in enumerate(text.split("$")):
+        if i % 2:  # inside math: glue to the neighbouring word
+            words[-1:] = [(words[-1] if words else "") + f"${part}$"]
+        else:
+            pieces = part.split(" ")
+            if words and pieces:
+                words[-1] += pieces[0]
+                pieces = pieces[1:]
+            words += pieces
+    lines: list[str] = []
+    current, length = "", 0
+    for word in (w for w in words if w):
+        n = _visible_len(word)
+        if current and length + 1 + n > width:
+            lines.append(current)
+            current, length = word, n
+        else:
+            current, length = (f"{current} {word}", length + 1 + n) if current else (word, n)
+    if current:
+        lines.append(current)
+    return "\n".join(lines)
 
 
 def _control_label(verdict: Verdict, control: Outcome, own_axis: bool) -> str:

@@ -37,6 +37,7 @@ class Row:
     verdict: str
     passed: bool
     control: str
+    control_verdict: str
     control_ok: bool
     seconds: float
     figure: str | None
@@ -47,14 +48,15 @@ def row(v: Verdict, figure: str | None) -> Row:
     verdict = verdict_text(v)
     if not v.passed:
         verdict += ": " + "; ".join(v.outcome.reasons)
-    control = control_text(v)
+    control = c.control.description
     if v.control is not None:
-        control = f"{c.control.description} → {measured_text(v.control.measurement)}: {control}"
+        control += f" → {measured_text(v.control.measurement)}"
     return Row(claim_id=c.id, title=c.title,
                paper=f"{c.paper.authors} ({c.paper.year}), {c.paper.theorem}",
                arxiv=c.paper.arxiv, url=c.paper.url, stated=plain(accepted_text(v)),
                measured=measured_text(m), verdict=verdict, passed=v.passed, control=control,
-               control_ok=v.control_failed, seconds=v.seconds, figure=figure)
+               control_verdict=control_text(v), control_ok=v.control_failed,
+               seconds=v.seconds, figure=figure)
 
 
 def _figure_link(v: Verdict, figures_dir: Path, out_dir: Path) -> str | None:
@@ -110,8 +112,8 @@ def to_html(rows: Sequence[Row], summary: str) -> str:
             f"<td>{e(r.stated)}</td>"
             f'<td class="num">{e(r.measured)}</td>'
             f'<td class="{"pass" if r.passed else "fail"}">{e(r.verdict)}</td>'
-            f'<td><span class="{"pass" if r.control_ok else "fail"}">'
-            f"{e(r.control)}</span></td>"
+            f'<td>{e(r.control)}: <span class="{"pass" if r.control_ok else "fail"}">'
+            f"{e(r.control_verdict)}</span></td>"
             f'<td class="num">{r.seconds:.1f}</td>'
             f"<td>{figure}</td></tr>")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -141,9 +143,9 @@ def to_markdown(rows: Sequence[Row], summary: str) -> str:
         paper = _md(r.paper) + (f" [arXiv:{r.arxiv}]({r.url})" if r.url else "")
         figure = f'<img src="{r.figure}" width="280" alt="{r.claim_id}">' if r.figure else "none"
         verdict = f"**{_md(r.verdict)}**"
+        control = f"{_md(r.control)}: **{_md(r.control_verdict)}**"
         lines.append(f"| {paper} | `{r.claim_id}` {_md(r.title)} | {_md(r.stated)} | "
-                     f"{_md(r.measured)} | {verdict} | {_md(r.control)} | {r.seconds:.1f} | "
-                     f"{figure} |")
+                     f"{_md(r.measured)} | {verdict} | {control} | {r.seconds:.1f} | {figure} |")
     return "\n".join(lines) + "\n"
 
 
