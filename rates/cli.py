@@ -192,6 +192,9 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
     def say(text: str = "") -> None:  # docstrings cite "[1, Theorem 3.4]": not rich markup
         console.print(text, markup=False, highlight=False)
 
+    def fill(text: str) -> None:
+        say(textwrap.fill(text, 92, subsequent_indent="  "))
+
     say(f"{c.id} — {c.title}")
     say(f"paper: {c.paper.cite()}" + (f"\n       {c.paper.url}" if c.paper.url else ""))
     say()
@@ -206,18 +209,19 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
     doc = inspect.getdoc(c.experiment)
     if doc:
         say(doc)
-    say("parameters (rates show " + c.id + " lists their ranges; change one with --set):")
+        say()
+    say(f"parameters (`rates show {c.id}` lists their ranges; change one with --set):")
     for p in c.parameters:
         say(f"  {p.name} = {p.default!r}: {p.help}")
-    say(f"assertion: {c.mode.value}, {c.law} rate, tolerance -{c.tolerance.below:g} / "
-        f"+{c.tolerance.above:g}; why: {c.tolerance.reason}")
-    say(f"control: {c.control.description} "
-        f"({', '.join(f'{k}={v}' for k, v in c.control.overrides.items())})")
+    fill(f"assertion: {c.mode.value}, {c.law} rate, tolerance -{c.tolerance.below:g} / "
+         f"+{c.tolerance.above:g}; why: {c.tolerance.reason}")
+    fill(f"control: {c.control.description} "
+         f"({', '.join(f'{k}={v}' for k, v in c.control.overrides.items())})")
     say()
     say("THE FIGURE")
-    say(f"rates figures {c.id}   writes figures/{c.id}.png: the measured quantity (median and "
-        f"10-90% band of runs), the fitted line with its rate and CI, the stated bound, and the "
-        f"control in grey; the verdict is the title. Look for what THE LESSON says to look for.")
+    fill(f"`rates figures {c.id}` writes figures/{c.id}.png: the measured quantity (median and "
+         f"10-90% band of runs), the fitted line with its rate and CI, the stated bound, and the "
+         f"control in grey; the verdict is the title. Look for what THE LESSON says to look for.")
     return 0
 
 
