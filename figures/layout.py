@@ -352,8 +352,14 @@ def draw(verdict: Verdict, fig: Figure | None = None) -> Figure:
                             LEGEND_WRAP))
         shown.append(ys)
 
+    bound_values = None
     if t.bound is not None:
-        b = _clean(np.broadcast_to(np.asarray(t.bound, dtype=float), x.shape), t.yscale)
+        try:
+            bound_values = np.broadcast_to(np.asarray(t.bound, dtype=float), x.shape)
+        except ValueError:  # a bound of another shape than x cannot be drawn against it
+            bound_values = None
+    if bound_values is not None:
+        b = _clean(bound_values, t.yscale)
         keep = _positive_mask(x, t.xscale)
         rate = f" ⇒ {_rate_symbol(c.law)} = {_num(verdict.stated)}" if c.mode != Mode.LIMIT else ""
         ax.plot(x[keep], b[keep], "-.", color=BOUND, lw=1.3, zorder=4,

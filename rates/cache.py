@@ -8,8 +8,9 @@ as nothing that could change the result has changed.  The key is a SHA-256 of
   so the order of ``--set`` options does not matter and ``--set d=1000`` equals the default) and
   the seed;
 * the kernel source: the contents of every ``.py`` file of ``problems/`` and ``experiments/``,
-  of ``rates/fit.py``, ``rates/claim.py``, ``rates/measure.py`` and ``rates/bound.py``, and of the
-  claim's own ``paper_checks`` module;
+  of ``rates/fit.py``, ``rates/claim.py``, ``rates/measure.py`` and ``rates/bound.py``, of the
+  claim's own ``paper_checks`` module, and of any other ``paper_checks`` module it imports
+  names from (shared helpers);
 * the versions of Python, numpy, scipy, sympy and numba (a new numba may round differently).
 
 One pickle per key, under ``<cache dir>/<claim id>/<key>.pkl``, written atomically (a temporary
@@ -87,12 +88,28 @@ def _claim_module_file(claim: Claim) -> Path | None:
     return Path(path).resolve() if path else None
 
 
+def _sibling_files(claim: Claim) -> list[Path]:
+    """Other ``paper_checks`` modules the claim's module takes names from (shared helpers)."""
+    module = inspect.getmodule(claim.experiment)
+    if module is None:
+        return []
+    found: set[Path] = set()
+    for value in vars(module).values():
+        other = value if inspect.ismodule(value) else sys.modules.get(
+            getattr(value, "__module__", None) or "")
+        name = getattr(other, "__name__", "")
+        path = getattr(other, "__file__", None)
+        if other is not module and name.startswith("paper_checks.") and path:
+            found.add(Path(path).resolve())
+    return sorted(found)
+
+
 def source_hash(claim: Claim) -> str:
     """The kernel source a verdict of ``claim`` depends on, as one hex digest."""
     h = hashlib.sha256(_shared_source_hash().encode())
     path = _claim_module_file(claim)
-    if path is not None:
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for f in ([path] if path is not None else []) + _sibling_files(claim):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 
 
@@ -162,7 +179,9 @@ def check(claim: Claim, seed: int = 0, overrides: Mapping[str, Any] | None = Non
     verdict = claim.check(seed=seed, overrides=overrides)
     try:
         store(path, verdict)
-    except OSError as error:  # a read-only or full disk must not cost the result
+    except (OSError, pickle.PicklingError, AttributeError, TypeError) as error:
+        # a read-only disk, or a claim whose experiment is not a module-level function (a
+        # lambda, a closure: pickle cannot name it), must not cost the result
         print(f"rates: could not write the results cache at {path}: {error}", file=sys.stderr)
     return verdict, False
 

@@ -1,6 +1,9 @@
 """The results cache: a verdict round-trips, and a change of parameter, seed or source misses."""
 
+import dataclasses
 import pickle
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -118,3 +121,33 @@ def test_check_command_uses_the_cache_and_no_cache_bypasses_it(tmp_path, capsys)
     assert main([*argv, "--no-cache"]) == 0
     assert "from the results cache" not in capsys.readouterr().out
     assert len(list((tmp_path / FAST).glob("*.pkl"))) == 1
+
+
+def test_helpers_from_another_paper_checks_module_are_part_of_the_source(tmp_path,
+                                                                        monkeypatch, claim):
+    helpers_file = tmp_path / "_helpers.py"
+    helpers_file.write_text("def spectrum(): return 1\n")
+    helpers = types.ModuleType("paper_checks._fake_helpers")
+    helpers.__file__ = str(helpers_file)
+    exec(helpers_file.read_text(), helpers.__dict__)
+    module = types.ModuleType("paper_checks._fake_claims")
+    module.__file__ = str(tmp_path / "_claims.py")
+    (tmp_path / "_claims.py").write_text("from paper_checks._fake_helpers import spectrum\n")
+    module.spectrum = helpers.spectrum
+    exec("def experiment(p, seed):\n    return spectrum()\n", module.__dict__)
+    for m in (helpers, module):
+        monkeypatch.setitem(sys.modules, m.__name__, m)
+    fake = dataclasses.replace(claim, experiment=module.experiment)
+    assert cache._sibling_files(fake) == [helpers_file.resolve()]
+    before = cache.source_hash(fake)
+    helpers_file.write_text("def spectrum(): return 2\n")
+    assert cache.source_hash(fake) != before
+
+
+def test_a_claim_that_cannot_be_pickled_still_gets_its_verdict(tmp_path, claim, capsys):
+    experiment = claim.experiment
+    unpicklable = dataclasses.replace(claim, experiment=lambda p, seed: experiment(p, seed))
+    verdict, hit = cache.check(unpicklable, cache_dir_=tmp_path)
+    assert verdict.passed and not hit
+    assert "could not write the results cache" in capsys.readouterr().err
+    assert not list((tmp_path / FAST).glob("*"))  # no half-written file left behind
