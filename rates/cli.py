@@ -1,8 +1,9 @@
-"""The ``rates`` command: list, show and check claims."""
+"""The ``rates`` command: list, show, check and explain claims; draw figures and the report."""
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 import textwrap
@@ -16,7 +17,7 @@ from rich.table import Table
 
 from rates import registry
 from rates.claim import Claim, Verdict
-from rates.executors import EXECUTORS, Task, run_tasks
+from rates.executors import EXECUTORS, Task
 from rates.records import control_text, record, verdict_text
 
 
@@ -112,7 +113,9 @@ def verdict_table(verdicts: Sequence[Verdict]) -> Table:
 
 
 def _run(args: argparse.Namespace, console: Console, tasks: list[Task]) -> list[Verdict]:
-    """Run tasks on the chosen executor with a progress bar."""
+    """Run tasks on the chosen executor, through the results cache, with a progress bar."""
+    from rates import cache
+
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                   "{task.total}"), TimeElapsedColumn(), console=console, transient=True) as bar:
         job = bar.add_task(f"checking on {args.executor}", total=len(tasks))
@@ -121,10 +124,102 @@ def _run(args: argparse.Namespace, console: Console, tasks: list[Task]) -> list[
             bar.update(job, advance=1, description=f"done {task.claim_id} (seed {task.seed})")
 
         try:
-            return run_tasks(tasks, args.executor, workers=args.workers,
-                             scheduler=args.scheduler, progress=advance)
+            verdicts, hits = cache.run_tasks_cached(
+                tasks, args.executor, use_cache=not args.no_cache, cache_dir_=args.cache_dir,
+                workers=args.workers, scheduler=args.scheduler, progress=advance)
         except ValueError as e:  # e.g. an override that a generator rejects
             raise UsageError(str(e)) from None
+    if hits:
+        console.print(f"{hits} of {len(tasks)} verdicts from the results cache "
+                      f"({cache.cache_dir(args.cache_dir)}; --no-cache recomputes)",
+                      highlight=False)
+    return verdicts
+
+
+def _checked(args: argparse.Namespace, console: Console) -> list[Verdict]:
+    claims = _select(args.ids)
+    overrides = parse_sets(claims, args.set or [])
+    if args.seed < 0:
+        raise UsageError(f"--seed must be an integer >= 0, got {args.seed}")
+    return _run(args, console, [Task.make(c.id, args.seed, overrides[c.id]) for c in claims])
+
+
+def cmd_figures(args: argparse.Namespace, console: Console) -> int:
+    from figures import layout  # figures imports rates, never the other way at import time
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = sorted(set(formats) - {"png", "pdf", "svg"})
+    if unknown or not formats:
+        raise UsageError(f"--format takes a comma-separated list of png, pdf, svg; "
+                         f"got {args.format!r}")
+    verdicts = _checked(args, console)
+    out = Path(args.out)
+    for v in verdicts:
+        paths = layout.save(v, out, formats=formats)
+        console.print(f"{v.claim.id}: {'pass' if v.passed else 'FAIL'} -> "
+                      f"{', '.join(str(p) for p in paths)}", highlight=False)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    from figures import layout, report
+
+    verdicts = _checked(args, console)
+    out = Path(args.out)
+    for v in verdicts:
+        layout.save(v, out, formats=("png",))
+    html_path, md_path = report.write(verdicts, out)
+    console.print(verdict_table(verdicts))
+    console.print(f"wrote {html_path} and {md_path} ({len(verdicts)} claims, figures beside "
+                  f"them)", highlight=False)
+    return 0
+
+
+def lesson(c: Claim) -> str:
+    """The claim's lesson: its ``lesson`` text, else the docstring of its experiment's module."""
+    if c.lesson.strip():
+        return textwrap.dedent(c.lesson).strip()
+    module = inspect.getmodule(c.experiment)
+    return inspect.cleandoc(module.__doc__) if module is not None and module.__doc__ else ""
+
+
+def cmd_explain(args: argparse.Namespace, console: Console) -> int:
+    c = _select([args.id])[0]
+
+    def say(text: str = "") -> None:  # docstrings cite "[1, Theorem 3.4]": not rich markup
+        console.print(text, markup=False, highlight=False)
+
+    def fill(text: str) -> None:
+        say(textwrap.fill(text, 92, subsequent_indent="  "))
+
+    say(f"{c.id} — {c.title}")
+    say(f"paper: {c.paper.cite()}" + (f"\n       {c.paper.url}" if c.paper.url else ""))
+    say()
+    say("THE THEOREM")
+    say(textwrap.fill(c.statement, 92))
+    say(f"    {c.math}")
+    say()
+    say("THE LESSON")
+    say(lesson(c) or "(this claim has no lesson text yet)")
+    say()
+    say("THE SETUP")
+    doc = inspect.getdoc(c.experiment)
+    if doc:
+        say(doc)
+        say()
+    say(f"parameters (`rates show {c.id}` lists their ranges; change one with --set):")
+    for p in c.parameters:
+        say(f"  {p.name} = {p.default!r}: {p.help}")
+    fill(f"assertion: {c.mode.value}, {c.law} rate, tolerance -{c.tolerance.below:g} / "
+         f"+{c.tolerance.above:g}; why: {c.tolerance.reason}")
+    fill(f"control: {c.control.description} "
+         f"({', '.join(f'{k}={v}' for k, v in c.control.overrides.items())})")
+    say()
+    say("THE FIGURE")
+    fill(f"`rates figures {c.id}` writes figures/{c.id}.png: the measured quantity (median and "
+         f"10-90% band of runs), the fitted line with its rate and CI, the stated bound, and the "
+         f"control in grey; the verdict is the title. Look for what THE LESSON says to look for.")
+    return 0
 
 
 def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict]) -> int:
@@ -143,12 +238,7 @@ def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict])
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
-    claims = _select(args.ids)
-    overrides = parse_sets(claims, args.set or [])
-    if args.seed < 0:
-        raise UsageError(f"--seed must be an integer >= 0, got {args.seed}")
-    tasks = [Task.make(c.id, args.seed, overrides[c.id]) for c in claims]
-    verdicts = _run(args, console, tasks)
+    verdicts = _checked(args, console)
     console.print(verdict_table(verdicts))
     return _finish(args, console, verdicts)
 
@@ -246,18 +336,38 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", metavar="PATH", help="write the measurements to PATH")
     bench.add_argument("--no-compile", action="store_true",
                        help="skip the compile-time measurements (two subprocesses per family)")
-    for p in (check, sweep):
-        p.add_argument("--executor", choices=EXECUTORS, default="threads",
-                       help="threads (default: this process, numba threads), processes, dask")
-        p.add_argument("--workers", type=int, default=None,
-                       help="processes or dask workers (default: the number of cores)")
-        p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="dask scheduler address (default: start a LocalCluster)")
+    figures = sub.add_parser("figures", help="one figure per claim (PNG and PDF)")
+    report = sub.add_parser("report", help="an offline HTML page and a Markdown table of verdicts")
+    for name, cmd in (("figures", figures), ("report", report)):
+        cmd.add_argument("ids", nargs="*", metavar="ID")
+        cmd.add_argument("--set", action="append", metavar="NAME=VALUE",
+                         help="override an experiment parameter (repeatable)")
+        cmd.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        cmd.add_argument("--out", metavar="DIR", default="figures",
+                         help=f"where to write the {name} (default: ./figures)")
+    figures.add_argument("--format", default="png,pdf",
+                         help="comma-separated formats: png, pdf, svg (default png,pdf)")
+    for cmd in (check, sweep, figures, report):
+        cmd.add_argument("--executor", choices=EXECUTORS, default="threads",
+                         help="threads (default: this process, numba threads), processes, dask")
+        cmd.add_argument("--workers", type=int, default=None,
+                         help="processes or dask workers (default: the number of cores)")
+        cmd.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                         help="dask scheduler address (default: start a LocalCluster)")
+        cmd.add_argument("--no-cache", action="store_true",
+                         help="recompute, neither reading nor writing the results cache")
+        cmd.add_argument("--cache-dir", metavar="DIR", default=None,
+                         help="results cache directory (default $RATES_CACHE_DIR, else "
+                              "./.rates-cache)")
+    explain = sub.add_parser("explain", help="the lesson of one claim: theorem, setup, what to "
+                             "look for in its figure")
+    explain.add_argument("id")
     return parser
 
 
 COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check, "sweep": cmd_sweep,
-            "bench": cmd_bench}
+            "bench": cmd_bench, "figures": cmd_figures, "report": cmd_report,
+            "explain": cmd_explain}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

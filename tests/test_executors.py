@@ -65,3 +65,14 @@ def test_sweep_command_runs_the_grid_times_the_seeds(tmp_path, capsys):
         (0.25, 0), (0.25, 1), (0.5, 0), (0.5, 1)]
     assert all(r["verdict"] == "pass" for r in records)
     assert main(["sweep", "handbook-sgd-switching", "--seeds", "x"]) == 2
+
+
+def test_the_cache_serves_every_executor_the_same_verdicts(tmp_path, on_threads):
+    from rates.cache import run_tasks_cached
+
+    first, hits = run_tasks_cached(_tasks(), "processes", workers=2, cache_dir_=tmp_path)
+    assert hits == 0 and all(map(_same, on_threads, first))
+    again, hits = run_tasks_cached(list(reversed(_tasks())), "threads", cache_dir_=tmp_path)
+    assert hits == 3 and all(map(_same, on_threads, reversed(again)))
+    fresh, hits = run_tasks_cached(_tasks(), "threads", use_cache=False, cache_dir_=tmp_path)
+    assert hits == 0 and all(map(_same, on_threads, fresh))

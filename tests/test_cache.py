@@ -1,0 +1,153 @@
+"""The results cache: a verdict round-trips, and a change of parameter, seed or source misses."""
+
+import dataclasses
+import pickle
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from rates import cache, registry
+from rates.cli import main
+
+FAST = "handbook-gd-strongly-convex"  # deterministic, a fraction of a second with its control
+
+
+@pytest.fixture
+def claim():
+    return registry.get(FAST)
+
+
+def test_a_cached_verdict_round_trips(tmp_path, claim):
+    first, hit = cache.check(claim, seed=0, overrides={"d": 200}, cache_dir_=tmp_path)
+    assert not hit
+    (entry,) = (tmp_path / FAST).glob("*.pkl")
+    second, hit = cache.check(claim, seed=0, overrides={"d": 200}, cache_dir_=tmp_path)
+    assert hit
+    assert second.claim is claim  # the registered claim, not a stale unpickled copy
+    assert (second.measured, second.ci, second.stated) == (first.measured, first.ci,
+                                                           first.stated)
+    assert second.seconds == first.seconds  # the time it took to compute, not to load
+    assert (second.passed, second.control_failed) == (first.passed, first.control_failed)
+    assert second.params == first.params == {**claim.resolve(), "d": 200}
+    np.testing.assert_array_equal(second.outcome.measurement.trace.values,
+                                  first.outcome.measurement.trace.values)
+    assert second.control.measurement.measured == first.control.measurement.measured
+    assert entry.stat().st_size < 200_000
+
+
+def test_the_key_ignores_the_order_of_overrides_and_explicit_defaults(claim):
+    a = cache.key(claim, 0, {"d": 200, "mu": 0.02})
+    assert a == cache.key(claim, 0, {"mu": 0.02, "d": 200})
+    assert cache.key(claim, 0) == cache.key(claim, 0, {"d": 1000})  # 1000 is the default
+    assert cache.key(claim, 0, {"mu": 0.02}) == cache.key(claim, 0, {"mu": 2e-2})
+
+
+def test_a_changed_parameter_or_seed_misses(tmp_path, claim):
+    base = cache.key(claim, 0, {"d": 200})
+    assert cache.key(claim, 1, {"d": 200}) != base
+    assert cache.key(claim, 0, {"d": 201}) != base
+    assert cache.key(claim, 0, {"d": 200}, control=False) != base
+    cache.check(claim, seed=0, overrides={"d": 200}, cache_dir_=tmp_path)
+    assert not cache.check(claim, seed=1, overrides={"d": 200}, cache_dir_=tmp_path)[1]
+    assert not cache.check(claim, seed=0, overrides={"d": 300}, cache_dir_=tmp_path)[1]
+    assert len(list((tmp_path / FAST).glob("*.pkl"))) == 3
+
+
+def test_a_changed_kernel_source_misses(tmp_path, monkeypatch, claim):
+    # a stand-in for problems/: editing any of its files must change every key
+    fake = tmp_path / "problems"
+    fake.mkdir()
+    (fake / "quadratic.py").write_text("L = 1.0\n")
+    real = cache._package_dir
+    monkeypatch.setattr(cache, "_package_dir",
+                        lambda name: fake if name == "problems" else real(name))
+    cache._shared_source_hash.cache_clear()
+    try:
+        before = cache.key(claim, 0)
+        (fake / "quadratic.py").write_text("L = 2.0\n")
+        cache._shared_source_hash.cache_clear()
+        assert cache.key(claim, 0) != before
+        (fake / "quadratic.py").write_text("L = 1.0\n")
+        cache._shared_source_hash.cache_clear()
+        assert cache.key(claim, 0) == before
+    finally:
+        monkeypatch.undo()
+        cache._shared_source_hash.cache_clear()
+
+
+def test_the_claim_module_is_part_of_the_source(tmp_path, monkeypatch, claim):
+    path = cache._claim_module_file(claim)
+    assert path is not None and path.name == "handbook.py"  # where the experiment lives
+    stand_in = tmp_path / "handbook.py"
+    stand_in.write_bytes(path.read_bytes())
+    monkeypatch.setattr(cache, "_claim_module_file", lambda c: stand_in)
+    before = cache.source_hash(claim)
+    stand_in.write_bytes(path.read_bytes() + b"\n# a changed tolerance, say\n")
+    assert cache.source_hash(claim) != before
+
+
+def test_no_cache_neither_reads_nor_writes(tmp_path, claim):
+    verdict, hit = cache.check(claim, use_cache=False, cache_dir_=tmp_path)
+    assert not hit and verdict.passed
+    assert not (tmp_path / FAST).exists()
+
+
+def test_a_damaged_entry_is_recomputed(tmp_path, claim):
+    cache.check(claim, cache_dir_=tmp_path)
+    (entry,) = (tmp_path / FAST).glob("*.pkl")
+    entry.write_bytes(b"not a pickle")
+    verdict, hit = cache.check(claim, cache_dir_=tmp_path)
+    assert not hit and verdict.passed
+    assert isinstance(pickle.loads(entry.read_bytes()), type(verdict))  # rewritten
+
+
+def test_the_cache_directory_comes_from_the_option_the_environment_or_the_cwd(tmp_path,
+                                                                           monkeypatch):
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "env"))
+    assert cache.cache_dir() == tmp_path / "env"
+    assert cache.cache_dir(tmp_path / "opt") == tmp_path / "opt"
+    monkeypatch.delenv(cache.ENV)
+    assert cache.cache_dir() == cache.Path(".rates-cache")
+
+
+def test_check_command_uses_the_cache_and_no_cache_bypasses_it(tmp_path, capsys):
+    argv = ["check", FAST, "--set", "d=100", "--cache-dir", str(tmp_path)]
+    assert main(argv) == 0
+    assert "from the results cache" not in capsys.readouterr().out
+    assert main(argv) == 0
+    assert "1 of 1 verdicts from the results cache" in capsys.readouterr().out
+    assert main([*argv, "--no-cache"]) == 0
+    assert "from the results cache" not in capsys.readouterr().out
+    assert len(list((tmp_path / FAST).glob("*.pkl"))) == 1
+
+
+def test_helpers_from_another_paper_checks_module_are_part_of_the_source(tmp_path,
+                                                                        monkeypatch, claim):
+    helpers_file = tmp_path / "_helpers.py"
+    helpers_file.write_text("def spectrum(): return 1\n")
+    helpers = types.ModuleType("paper_checks._fake_helpers")
+    helpers.__file__ = str(helpers_file)
+    exec(helpers_file.read_text(), helpers.__dict__)
+    module = types.ModuleType("paper_checks._fake_claims")
+    module.__file__ = str(tmp_path / "_claims.py")
+    (tmp_path / "_claims.py").write_text("from paper_checks._fake_helpers import spectrum\n")
+    module.spectrum = helpers.spectrum
+    exec("def experiment(p, seed):\n    return spectrum()\n", module.__dict__)
+    for m in (helpers, module):
+        monkeypatch.setitem(sys.modules, m.__name__, m)
+    fake = dataclasses.replace(claim, experiment=module.experiment)
+    assert cache._sibling_files(fake) == [helpers_file.resolve()]
+    before = cache.source_hash(fake)
+    helpers_file.write_text("def spectrum(): return 2\n")
+    assert cache.source_hash(fake) != before
+
+
+def test_a_claim_that_cannot_be_pickled_still_gets_its_verdict(tmp_path, claim, capsys):
+    experiment = claim.experiment
+    unpicklable = dataclasses.replace(claim, experiment=lambda p, seed: experiment(p, seed))
+    verdict, hit = cache.check(unpicklable, cache_dir_=tmp_path)
+    assert verdict.passed and not hit
+    assert "could not write the results cache" in capsys.readouterr().err
+    assert not list((tmp_path / FAST).glob("*"))  # no half-written file left behind

@@ -1,0 +1,240 @@
+"""The report (HTML and Markdown), checked in headless Chromium, and `rates explain`.
+
+The browser test speaks the DevTools protocol over a pipe (--remote-debugging-pipe: JSON
+messages separated by NUL on file descriptors 3 and 4), so it needs no websocket package and
+opens no port.  It skips, saying why, where Chromium is not installed.
+"""
+
+import dataclasses
+import fcntl
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from figures import layout, report
+from rates import registry
+from rates.cli import lesson, main
+
+FAST = "handbook-gd-strongly-convex"
+
+
+@pytest.fixture(scope="module")
+def written(synthetic_verdicts, synthetic_figures):
+    """The report of every registered claim (synthetic verdicts), beside their figures."""
+    verdicts = list(synthetic_verdicts.values())
+    html_path, md_path = report.write(verdicts, synthetic_figures)
+    return synthetic_figures, html_path, md_path, verdicts
+
+
+def test_html_has_a_row_and_a_figure_per_claim_and_nothing_remote(written):
+    out, html_path, _, verdicts = written
+    page = html_path.read_text()
+    for v in verdicts:
+        assert f'<tr id="{v.claim.id}" class="claim-row">' in page
+        assert f'<img src="{v.claim.id}.png"' in page and (out / f"{v.claim.id}.png").exists()
+        assert f"arxiv.org/abs/{v.claim.paper.arxiv}" in page
+        assert layout._num(v.measured) in page
+    # no network resource: no script, no external style sheet, every src relative
+    assert "<script" not in page and "<link" not in page
+    assert all(not re.match(r"[a-z]+:", src) for src in re.findall(r'src="([^"]*)"', page))
+
+
+def test_markdown_table_has_every_claim(written):
+    _, _, md_path, verdicts = written
+    rows = [line for line in md_path.read_text().splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| paper | claim | stated | measured (CI) | verdict | control")
+    body = rows[1:]
+    assert len(body) == len(verdicts)
+    for v, line in zip(verdicts, body, strict=True):
+        assert f"`{v.claim.id}`" in line and f'src="{v.claim.id}.png"' in line
+        assert line.count(" | ") == 7  # pipes in the claims' texts are escaped
+
+
+def test_figures_elsewhere_are_linked_relatively(tmp_path, synthetic_verdicts,
+                                                synthetic_figures):
+    v = synthetic_verdicts[FAST]
+    (tmp_path / "figs").symlink_to(synthetic_figures)
+    html_path, _ = report.write([v], tmp_path / "site", figures_dir=tmp_path / "figs")
+    assert f'src="../figs/{FAST}.png"' in html_path.read_text()
+
+
+def test_report_command_writes_page_table_and_figures(tmp_path, capsys):
+    assert main(["report", FAST, "--out", str(tmp_path)]) == 0
+    assert f"wrote {tmp_path / 'report.html'}" in capsys.readouterr().out.replace("\n", "")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"{FAST}.png", "report.html", "report.md"]
+    assert "pass" in (tmp_path / "report.md").read_text()
+
+
+# --- the page in a real browser -----------------------------------------------------------------
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+class DevTools:
+    """A minimal DevTools-protocol client over --remote-debugging-pipe."""
+
+    def __init__(self, binary: str, profile: Path, timeout: float = 30.0):
+        to_browser_r, self._to_browser = os.pipe()
+        self._from_browser, from_browser_w = os.pipe()
+
+        def fds_3_and_4():  # the browser reads commands on fd 3 and writes replies on fd 4
+            a = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
+            b = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self.proc = subprocess.Popen(
+            [binary, "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", "--disable-extensions", "--remote-debugging-pipe",
+             f"--user-data-dir={profile}", "about:blank"],
+            preexec_fn=fds_3_and_4, close_fds=False, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self.timeout = timeout
+        self.events: list[dict] = []
+        self._buffer = b""
+        self._id = 0
+
+    def _receive(self, deadline: float) -> dict:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._from_browser], [], [], left)[0]:
+                raise TimeoutError("Chromium did not answer")
+            chunk = os.read(self._from_browser, 1 << 16)
+            if not chunk:
+                raise EOFError("Chromium closed the pipe")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            reply = self._receive(deadline)
+            if reply.get("id") == self._id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_for(self, method: str) -> None:
+        deadline = time.monotonic() + self.timeout
+        while not any(e.get("method") == method for e in self.events):
+            self.events.append(self._receive(deadline))
+
+    def close(self) -> None:
+        try:
+            self.call("Browser.close")
+        except (OSError, EOFError, TimeoutError, RuntimeError):
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self._to_browser)
+        os.close(self._from_browser)
+
+
+def load_in_chromium(url: str, profile: Path, expression: str) -> tuple[object, list[str],
+                                                                          list[str]]:
+    """Open ``url``; return the value of ``expression``, the console errors, the requests."""
+    binary = chromium()
+    if binary is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+    browser = DevTools(binary, profile)
+    try:
+        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.call("Target.attachToTarget",
+                               {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Runtime", "Log", "Page", "Network"):
+            browser.call(f"{domain}.enable", session=session)
+        browser.call("Page.navigate", {"url": url}, session=session)
+        browser.wait_for("Page.loadEventFired")
+        value = browser.call("Runtime.evaluate", {"expression": expression,
+                                                  "returnByValue": True},
+                             session=session)["result"]["value"]
+    finally:
+        browser.close()
+    errors, requests = [], []
+    for e in browser.events:
+        method, params = e.get("method"), e.get("params", {})
+        if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            errors.append(json.dumps(params.get("args")))
+        elif method == "Runtime.exceptionThrown":
+            errors.append(json.dumps(params.get("exceptionDetails")))
+        elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+            errors.append(params["entry"]["text"] + " " + params["entry"].get("url", ""))
+        elif method == "Network.requestWillBeSent":
+            requests.append(params["request"]["url"])
+    return json.loads(value), errors, requests
+
+
+PAGE_FACTS = """JSON.stringify({
+  rows: [...document.querySelectorAll('tr.claim-row')].map(r => r.id),
+  images: [...document.images].map(i => [i.getAttribute('src'), i.complete, i.naturalWidth])
+})"""
+
+
+def test_the_page_in_headless_chromium(written, tmp_path):
+    out, html_path, _, verdicts = written
+    facts, errors, requests = load_in_chromium(html_path.resolve().as_uri(), tmp_path / "profile",
+                                               PAGE_FACTS)
+    assert facts["rows"] == [v.claim.id for v in verdicts]
+    assert [src for src, _, _ in facts["images"]] == [f"{v.claim.id}.png" for v in verdicts]
+    assert all(complete and width == 750 for _, complete, width in facts["images"]), facts
+    assert errors == []
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+
+
+def test_the_browser_check_can_fail(tmp_path):
+    page = tmp_path / "broken.html"
+    page.write_text('<!DOCTYPE html><html><body><table><tr class="claim-row" id="x"></tr>'
+                    '</table><img src="missing.png"><script>console.error("boom")</script>'
+                    "</body></html>")
+    facts, errors, _ = load_in_chromium(page.as_uri(), tmp_path / "profile", PAGE_FACTS)
+    assert facts["images"] == [["missing.png", True, 0]]
+    assert any("boom" in e for e in errors) and any("missing.png" in e for e in errors)
+
+
+# --- rates explain ----------------------------------------------------------------------------
+
+def test_explain_prints_theorem_lesson_setup_and_what_to_look_for(capsys):
+    assert main(["explain", "handbook-sgd-switching"]) == 0
+    out = capsys.readouterr().out
+    for text in ("THE THEOREM", "THE LESSON", "THE SETUP", "THE FIGURE", "Theorem 5.9",
+                 "What to look for", "[1, Theorem 5.9]", "schedule = 'switching'",
+                 "rates figures handbook-sgd-switching"):
+        assert text in out, text
+
+
+def test_the_lesson_field_comes_first_then_the_module_docstring():
+    claim = registry.get(FAST)
+    assert lesson(claim).startswith("Gradient descent and SGD")  # paper_checks/handbook.py
+    taught = dataclasses.replace(claim, lesson="\n    Watch the slope.\n")
+    assert lesson(taught) == "Watch the slope."
+
+
+def test_explain_unknown_claim_is_a_usage_error(capsys):
+    assert main(["explain", "handbook-gd-convx"]) == 2
+    assert "did you mean handbook-gd-convex" in capsys.readouterr().err.replace("\n", "")
