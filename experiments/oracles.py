@@ -13,7 +13,7 @@ dispatcher costs nothing at run time (the branch is loop-invariant) and loads fr
 
 from numba import njit
 
-from experiments.fields import least_squares, quadratic
+from experiments.fields import least_squares, quadratic, vi
 from problems import kinds
 
 
@@ -24,6 +24,12 @@ def field(kind, A, b, p, x, out):
         quadratic.gradient(A, b, x, out)
     elif kind == kinds.LEAST_SQUARES:
         least_squares.gradient(A, b, x, out)
+    elif kind == kinds.AFFINE_OPERATOR:
+        vi.affine(A, b, x, out)
+    elif kind == kinds.ROTATION_BLOCKS:
+        vi.rotation_blocks(A, x, out)
+    elif kind == kinds.FINITE_SUM_LINEAR:
+        vi.affine(A, b, x, out)  # the mean block is stored first: rows 0..d-1
     else:
         raise ValueError("unknown problem kind")
 
@@ -35,5 +41,11 @@ def sample_field(kind, A, b, p, x, accuracy, rng, out):
         least_squares.sample_gradient(A, b, x, rng, out)
     elif kind == kinds.QUADRATIC_DIAGONAL:
         quadratic.gradient(A, b, x, out)  # deterministic family: the sample is exact
+    elif kind == kinds.AFFINE_OPERATOR:
+        vi.sample_affine(A, b, p, x, rng, out)
+    elif kind == kinds.ROTATION_BLOCKS:
+        vi.rotation_blocks(A, x, out)  # deterministic family: the sample is exact
+    elif kind == kinds.FINITE_SUM_LINEAR:
+        vi.sample_finite_sum(A, b, p, x, rng, out)
     else:
         raise ValueError("unknown problem kind")
