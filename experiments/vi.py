@@ -426,7 +426,8 @@ def proximal_point(problem, gamma: float, horizon: int, *, z0: np.ndarray | None
     M = problem.matrix() if hasattr(problem, "matrix") else problem.M
     bias = np.zeros(M.shape[0]) if hasattr(problem, "matrix") else problem.b
     lhs = np.eye(M.shape[0]) + gamma * M
-    if np.linalg.cond(lhs) > 1e14:
+    scale = 1.0 + gamma * np.linalg.norm(M, 2)
+    if np.linalg.svd(lhs, compute_uv=False)[-1] <= 1e-12 * scale:
         raise ValueError(f"gamma = {gamma:g} makes I + gamma F singular: no resolvent")
     P = np.linalg.inv(lhs)
     iterates, diverged_at = _affine_iteration(P, -gamma * P @ bias, z0, c)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from experiments import schedules
-from experiments.vi import extragradient
+from experiments.vi import extragradient, proximal_point
+from problems.comonotone import comonotone_rotation, proximal_point_worst_case
 from problems.vi import bilinear_game, strongly_monotone_linear
 
 
@@ -99,3 +100,25 @@ def test_extragradient_rejects_bad_arguments(kwargs, name):
         extragradient(g, 0.1, 10, **kwargs)
     with pytest.raises(ValueError, match="gamma"):
         extragradient(g, -0.1, 10)
+
+
+def test_proximal_point_is_the_resolvent_power():
+    F = comonotone_rotation(0.25)
+    run = proximal_point(F, 1.0, 40, z0=np.array([1.0, 2.0]))
+    P = np.linalg.inv(np.eye(2) + F.matrix())
+    for c, t in enumerate(run.checkpoints):
+        np.testing.assert_allclose(run.iterates[0, c],
+                                   np.linalg.matrix_power(P, int(t)) @ [1.0, 2.0], atol=1e-13)
+    # affine operators: the resolvent includes the offset, and converges to z*
+    g = bilinear_game([0.5, 1.0], seed=1)
+    run = proximal_point(g, 2.0, 400)
+    np.testing.assert_allclose(run.iterates[0, -1], g.z_star, atol=1e-8)
+
+
+def test_proximal_point_divergence_and_singular_resolvent():
+    worst = proximal_point_worst_case(100, gamma=0.375, rho=0.25)  # factor -2 per step
+    assert proximal_point(worst, 0.375, 1000, z0=np.array([1.0, 0.0])).first_divergence == 167
+    with pytest.raises(ValueError, match="singular"):
+        proximal_point(worst, 0.25, 10, z0=np.ones(2))  # I + F/4 = 0
+    with pytest.raises(ValueError, match="gamma"):
+        proximal_point(worst, 0.0, 10)

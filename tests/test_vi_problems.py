@@ -5,6 +5,13 @@ import math
 import numpy as np
 import pytest
 
+from problems.comonotone import (
+    comonotone_blocks,
+    comonotone_rotation,
+    proximal_point_worst_case,
+    rotation,
+    rotation_fixed_point,
+)
 from problems.vi import (
     affine_operator,
     bilinear_game,
@@ -87,3 +94,65 @@ def test_affine_operator_accepts_a_non_monotone_one_when_told():
                          monotone=False)
     np.testing.assert_allclose(op.operator(op.z_star), 0.0)
     assert op.mu == pytest.approx(-1.0)
+
+
+# --- comonotone operators --------------------------------------------------------------------
+
+def _comonotone_margin(F, rho, samples=2000, seed=0):
+    """min over random pairs of <Fx - Fy, x - y> + rho ||Fx - Fy||^2 (>= 0 iff rho-comonotone)."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.standard_normal((2, samples, F.d))
+    dF = F.operator(x) - F.operator(y)
+    return np.min(np.einsum("ij,ij->i", dF, x - y) + rho * np.einsum("ij,ij->i", dF, dF))
+
+
+def test_comonotone_rotation_is_exactly_rho_comonotone():
+    F = comonotone_rotation(0.3, L=1.5)
+    assert F.comonotonicity == pytest.approx(0.3) and F.L == 1.5
+    assert np.cos(F.angles[0]) == pytest.approx(-0.45)
+    # equality for every pair (a scaled rotation is exactly comonotone), violated for smaller rho
+    assert _comonotone_margin(F, 0.3) == pytest.approx(0.0, abs=1e-10)
+    assert _comonotone_margin(F, 0.29) < 0
+    np.testing.assert_allclose(F.operator(np.eye(2)), F.matrix().T)
+    assert np.linalg.norm(F.matrix(), 2) == pytest.approx(1.5)
+
+
+def test_comonotone_blocks_and_the_worst_case_family():
+    F = comonotone_blocks(0.25, L=1.0, a_min=1e-2, blocks=7)
+    assert F.d == 14 and F.L == pytest.approx(1.0)
+    np.testing.assert_allclose(-np.cos(F.angles) / F.moduli, 0.25)
+    assert _comonotone_margin(F, 0.25) >= -1e-12
+    member = proximal_point_worst_case(400, gamma=1.0, rho=0.25)
+    assert member.horizon == 400 and member.gamma == 1.0
+    assert member.moduli[0] ** 2 == pytest.approx(1.0 / (399 * 0.5))
+    assert member.comonotonicity == pytest.approx(0.25)
+    # below gamma = 2 rho the worst member is F = -I/rho
+    worst = proximal_point_worst_case(400, gamma=0.375, rho=0.25)
+    np.testing.assert_allclose(worst.matrix(), -4.0 * np.eye(2), atol=1e-12)
+
+
+def test_rotation_fixed_point_is_half_cocoercive():
+    F = rotation_fixed_point(0.3)
+    T = np.eye(2) - F.matrix()
+    np.testing.assert_allclose(T, [[np.cos(0.3), -np.sin(0.3)], [np.sin(0.3), np.cos(0.3)]],
+                               atol=1e-15)
+    assert F.comonotonicity == pytest.approx(-0.5)
+    assert F.L == pytest.approx(2 * np.sin(0.15))
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: comonotone_rotation(-0.1), "rho"),
+    (lambda: comonotone_rotation(0.8, L=2.0), "rho"),
+    (lambda: rotation(1.0, 2.5, rho=0.5), "theta"),
+    (lambda: rotation(1.0, 4.0), "theta"),
+    (lambda: rotation(0.0, 1.0), "a"),
+    (lambda: comonotone_blocks(0.1, L=1.0, a_min=2.0), "a_min"),
+    (lambda: comonotone_blocks(0.1, blocks=0), "blocks"),
+    (lambda: proximal_point_worst_case(1, 1.0, 0.1), "horizon"),
+    (lambda: proximal_point_worst_case(10, 0.1, 0.1), "gamma"),
+    (lambda: proximal_point_worst_case(10, 1.0, -0.1), "rho"),
+    (lambda: rotation_fixed_point(0.0), "phi"),
+])
+def test_comonotone_generators_reject_impossible_values(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
