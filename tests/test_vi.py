@@ -5,9 +5,14 @@ import numpy as np
 import pytest
 
 from experiments import schedules
+from experiments.halpern import halpern, vr_halpern
 from experiments.vi import extragradient, proximal_point
-from problems.comonotone import comonotone_rotation, proximal_point_worst_case
-from problems.vi import bilinear_game, strongly_monotone_linear
+from problems.comonotone import (
+    comonotone_rotation,
+    proximal_point_worst_case,
+    rotation_fixed_point,
+)
+from problems.vi import bilinear_game, cocoercive_finite_sum, strongly_monotone_linear
 
 
 def _every_step(horizon):
@@ -122,3 +127,62 @@ def test_proximal_point_divergence_and_singular_resolvent():
         proximal_point(worst, 0.25, 10, z0=np.ones(2))  # I + F/4 = 0
     with pytest.raises(ValueError, match="gamma"):
         proximal_point(worst, 0.0, 10)
+
+
+# --- Halpern ----------------------------------------------------------------------------------
+
+def test_halpern_on_a_rotation_matches_its_closed_form():
+    # (k + 1) x_k = sum_{j <= k} T^j x_0 for T = Rot(phi): in complex form x0 (1 - w^{k+1})/(1 - w)
+    phi = 0.3
+    F = rotation_fixed_point(phi)
+    run = halpern(F, 1.0, 300, x0=np.array([1.0, 0.0]))
+    w = np.exp(1j * phi)
+    k = run.checkpoints
+    z = (1 - w ** (k + 1)) / ((k + 1) * (1 - w))
+    np.testing.assert_allclose(run.iterates[0], np.stack([z.real, z.imag], axis=1), atol=1e-14)
+    assert run.first_below == -1  # tol = 0 is never reached
+
+
+def test_vr_halpern_with_full_passes_is_halpern():
+    fs = cocoercive_finite_sum(50, d=4, seed=2)
+    eta, tol = 1.0 / fs.L_mean, 1e-2 * float(fs.residual(np.zeros(4)))
+    h = halpern(fs, eta, 100_000, tol=tol, checkpoints=np.array([100_000]))
+    vr = vr_halpern(fs, eta, tol, prob=1.0, runs=3)
+    assert np.all(vr.iterations == h.first_below)
+    assert np.all(vr.calls == 50 * (h.first_below + 1))
+
+
+def test_vr_halpern_counts_calls_and_is_thread_independent():
+    fs = cocoercive_finite_sum(400, d=4, seed=3)
+    eta, tol = 1.0 / fs.L_mean, 1e-2 * float(fs.residual(np.zeros(4)))
+    numba.set_num_threads(1)
+    one = vr_halpern(fs, eta, tol, runs=5, seed=4)
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    many = vr_halpern(fs, eta, tol, runs=5, seed=4)
+    assert np.array_equal(one.calls, many.calls) and np.array_equal(one.final, many.final)
+    assert one.reached
+    # every call is a full pass (n = 400) or 2 b = 40 differences, after the pass at x_0
+    assert np.all((one.calls - 400) % 40 == 0)
+    assert np.all(fs.residual(one.final) <= tol)
+
+
+def test_vr_halpern_replays_the_sample_so_differences_are_exact():
+    # F_i(x) - F_i(y) = A_i (x - y) exactly when the same i is drawn at both points: with a
+    # finite sum whose components are all equal the estimate never drifts from F
+    fs = cocoercive_finite_sum(20, d=3, spread=0.0, offset=0.0, seed=1)
+    eta, tol = 1.0 / fs.L_mean, 1e-3 * float(fs.residual(np.zeros(3)))
+    h = halpern(fs, eta, 100_000, tol=tol, checkpoints=np.array([100_000]))
+    vr = vr_halpern(fs, eta, tol, prob=1e-9, runs=2)
+    assert np.all(vr.iterations == h.first_below)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"batch": 0}, "batch"), ({"prob": 0.0}, "prob"), ({"runs": 0}, "runs"),
+    ({"max_iter": 0}, "max_iter"), ({"x0": np.zeros(2)}, "x0"),
+])
+def test_vr_halpern_rejects_bad_arguments(kwargs, name):
+    fs = cocoercive_finite_sum(10, d=3)
+    with pytest.raises(ValueError, match=name):
+        vr_halpern(fs, 1.0, 1e-3, **kwargs)
+    with pytest.raises(ValueError, match="eta"):
+        halpern(fs, 0.0, 10)

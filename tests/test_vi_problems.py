@@ -15,6 +15,7 @@ from problems.comonotone import (
 from problems.vi import (
     affine_operator,
     bilinear_game,
+    cocoercive_finite_sum,
     strongly_monotone_linear,
 )
 
@@ -156,3 +157,31 @@ def test_rotation_fixed_point_is_half_cocoercive():
 def test_comonotone_generators_reject_impossible_values(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_cocoercive_finite_sum_mean_is_the_same_for_every_n():
+    a = cocoercive_finite_sum(16, d=4, seed=7)
+    b = cocoercive_finite_sum(64, d=4, seed=7)
+    np.testing.assert_allclose(a.A_mean, b.A_mean, atol=1e-12)
+    np.testing.assert_allclose(a.x_star, b.x_star)
+    np.testing.assert_allclose(a.operator(a.x_star), 0.0, atol=1e-12)
+    # the components do not vanish at x* (offsets), and each is symmetric PSD
+    assert np.max(np.abs(np.einsum("nij,j->ni", a.A, a.x_star) + a.b)) > 0.1
+    assert np.all(np.linalg.eigvalsh(a.A) >= -1e-12)
+    # on-average cocoercivity: mean ||A_i v||^2 <= L_mean <Abar v, v>, tight somewhere
+    v = np.random.default_rng(0).standard_normal((500, 4))
+    lhs = np.mean(np.einsum("nij,kj->kni", a.A, v) ** 2, axis=1).sum(axis=1)
+    rhs = a.L_mean * np.einsum("ki,ij,kj->k", v, a.A_mean, v)
+    assert np.all(lhs <= rhs * (1 + 1e-12))
+    assert a.L == pytest.approx(1.0) and a.mu == pytest.approx(1e-2)
+    kind, A, bb, p = a.oracle_data()
+    assert A.shape == (17 * 4, 4) and p.tolist() == [16.0]
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"n": 1}, "n"), ({"n": 4, "mu": 0.0}, "mu"), ({"n": 4, "spread": 1.5}, "spread"),
+    ({"n": 4, "offset": -1.0}, "offset"), ({"n": 4, "d": 0}, "d"),
+])
+def test_cocoercive_finite_sum_rejects_impossible_values(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        cocoercive_finite_sum(**kwargs)
