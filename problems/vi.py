@@ -36,6 +36,7 @@ class AffineOperator:
     ``L`` = ||M||_2 (Lipschitz constant), ``mu`` = lambda_min((M + M^T)/2) (strong monotonicity;
     0 for a skew M), ``noise`` the standard deviation of the stochastic oracle's additive noise.
     ``singular_values`` are those of the game matrix A for a bilinear game, else None.
+    ``horizon`` / ``gamma``: the T and step a worst-case member was built for (else None).
     """
 
     M: np.ndarray
@@ -45,6 +46,8 @@ class AffineOperator:
     mu: float
     noise: float
     singular_values: np.ndarray | None = None
+    horizon: int | None = None
+    gamma: float | None = None
 
     @property
     def d(self) -> int:
@@ -138,6 +141,23 @@ def bilinear_game(singular_values: np.ndarray | list[float], seed: int = 0,
     b = -M @ z_star
     return AffineOperator(M=M, b=b, z_star=z_star, L=float(s.max()), mu=0.0,
                           noise=finite("noise", noise, 0.0), singular_values=np.sort(s)[::-1])
+
+
+def bilinear_worst_case(horizon: int, gamma: float) -> AffineOperator:
+    """min_x max_y sigma_T x y with sigma_T = 1/(gamma sqrt(T)), T = ``horizon``: 2-D, z* = 0.
+
+    The last iterate of EG or OG with step gamma after T steps is worst on this member: each
+    step multiplies ||z|| by about sqrt(1 - gamma^2 sigma^2), so ||F(z_T)|| = sigma_T ||z_T||
+    is largest near gamma sigma = 1/sqrt(T), where it is ~ e^{-1/2} ||z_0|| / (gamma sqrt(T)).
+    The instance depends on T, and records it.
+    """
+    horizon = positive_int("horizon", horizon)
+    gamma = finite("gamma", gamma, 0.0, low_open=True)
+    sigma = 1.0 / (gamma * np.sqrt(horizon))
+    M = np.array([[0.0, sigma], [-sigma, 0.0]])
+    return AffineOperator(M=M, b=np.zeros(2), z_star=np.zeros(2), L=float(sigma), mu=0.0,
+                          noise=0.0, singular_values=np.array([sigma]), horizon=horizon,
+                          gamma=gamma)
 
 
 def strongly_monotone_linear(mu: float, strengths: np.ndarray | list[float],

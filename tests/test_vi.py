@@ -6,13 +6,18 @@ import pytest
 
 from experiments import schedules
 from experiments.halpern import halpern, vr_halpern
-from experiments.vi import extragradient, proximal_point
+from experiments.vi import accelerated_optimistic, extragradient, proximal_point
 from problems.comonotone import (
     comonotone_rotation,
     proximal_point_worst_case,
     rotation_fixed_point,
 )
-from problems.vi import bilinear_game, cocoercive_finite_sum, strongly_monotone_linear
+from problems.vi import (
+    bilinear_game,
+    bilinear_worst_case,
+    cocoercive_finite_sum,
+    strongly_monotone_linear,
+)
 
 
 def _every_step(horizon):
@@ -186,3 +191,30 @@ def test_vr_halpern_rejects_bad_arguments(kwargs, name):
         vr_halpern(fs, 1.0, 1e-3, **kwargs)
     with pytest.raises(ValueError, match="eta"):
         halpern(fs, 0.0, 10)
+
+
+def test_accelerated_optimistic_matches_a_numpy_transcription():
+    g = bilinear_game([0.3, 1.0], seed=4)
+    z0 = np.array([1.0, -1.0, 0.5, 2.0])
+    eta = 0.2
+    run = accelerated_optimistic(g, eta, 25, z0=z0, checkpoints=np.arange(1, 26))
+    z, g_half = z0.copy(), g.operator(z0)
+    for k in range(25):
+        anchor = z + (z0 - z) / (k + 2)
+        g_half = g.operator(anchor - eta * g_half)
+        z = anchor - eta * g_half
+        np.testing.assert_allclose(run.iterates[0, k], z, atol=1e-13)
+
+
+def test_bilinear_worst_case_member_records_its_horizon():
+    game = bilinear_worst_case(400, gamma=0.5)
+    assert game.horizon == 400 and game.gamma == 0.5
+    assert game.L == pytest.approx(0.1) and game.skew
+    # EG with gamma after T steps: ||z_T|| = (1 - 1/T + 1/T^2)^{T/2} ||z_0|| -> e^{-1/2}
+    run = extragradient(game, 0.5, 400, z0=np.array([1.0, 0.0]), checkpoints=np.array([400]))
+    assert np.linalg.norm(run.iterates[0, -1]) == pytest.approx(
+        (1 - 1 / 400 + 1 / 400**2) ** 200, rel=1e-12)
+    with pytest.raises(ValueError, match="horizon"):
+        bilinear_worst_case(0, 0.5)
+    with pytest.raises(ValueError, match="gamma"):
+        bilinear_worst_case(10, 0.0)
