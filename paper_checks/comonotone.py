@@ -84,7 +84,8 @@ def proximal_point_experiment(p: Mapping[str, Any], seed: int) -> Measurement:
     Deterministic: the seed does not enter.  x_0 = (1, 0), so ||x_0 - x*|| = 1.
     """
     ns = horizons(p["n_min"], p["n_max"])
-    step, r = p["gamma"], p["rho"]
+    r = p["rho"]
+    step = p["gamma_2rho"] * 2.0 * r
     x0 = np.array([1.0, 0.0])
     values = np.full(ns.size, np.nan)
     moduli = np.empty(ns.size)
@@ -142,13 +143,14 @@ PROXIMAL_POINT = Claim(
     tolerance=Tolerance(0.02, 0.02, "exact worst case: the only curvature is (1 - 1/N)^(N-1) "
                                     "approaching 1/e, 0.001 in slope over N >= 100"),
     parameters=(
-        Parameter("rho", 0.25, "comonotonicity constant rho", 0.0, 10.0),
-        Parameter("gamma", 1.0, "proximal step (the theorem needs > 2 rho)", 1e-3, 100.0),
+        Parameter("rho", 0.25, "comonotonicity constant rho", 1e-3, 10.0),
+        Parameter("gamma_2rho", 2.0, "proximal step as a multiple of 2 rho (the theorem needs "
+                  "> 1; 0.5 makes I + gamma F singular on F = -I/rho)", 0.01, 100.0),
         Parameter("n_min", 100, "smallest horizon N of the family", 2, 1_000_000),
         Parameter("n_max", 6400, "largest horizon N (doubling from n_min)", 4, 10_000_000),
     ),
     experiment=proximal_point_experiment,
-    control=Control({"gamma": 0.375}, "gamma = 1.5 rho < 2 rho: on the worst member F = -I/rho "
+    control=Control({"gamma_2rho": 0.75}, "gamma = 1.5 rho < 2 rho: on the worst member F = -I/rho "
                                       "each step multiplies x by 1/(1 - gamma/rho) = -2, and PP "
                                       "diverges"),
 )
@@ -266,7 +268,8 @@ EG_PLUS = Claim(
         Parameter("a_min", 1e-3, "smallest block modulus", 1e-6, 0.5),
         Parameter("blocks", 60, "number of 2x2 blocks (d = 2 blocks)", 1, 10_000),
         Parameter("horizon", 10_000, "iterations", 100, 10_000_000),
-        Parameter("window_start", 100, "first iteration of the fit window", 1, 10_000_000),
+        Parameter("window_start", 100, "first iteration of the fit window: after the large "
+                  "blocks' transient ~1/(1 - radius), longer near rho L = 1/2", 1, 10_000_000),
     ),
     experiment=egplus_experiment,
     control=Control({"rho": 0.55}, "rho L = 0.55 >= 1/2: the extreme rotation's iteration has "

@@ -11,7 +11,8 @@ On T = Rot(phi) the iteration is solvable by hand: (k + 1) x_k = sum_{j<=k} T^j 
 (k + 1)(x_k - T x_k) = (I - T^{k+1}) x_0 and (k + 1) ||x_k - T x_k|| = |1 - e^{i(k+1)phi}| ||x_0||:
 the bound is touched once per period, at (k + 1) phi = pi (mod 2 pi).  The experiment records the
 residual at those peaks (the nearest integers), where the fitted slope must *equal* -1 and
-(k + 1) ||x_k - T x_k|| / (2 ||x_0 - x*||) must reach 1 (>= 0.99).  Between peaks the residual
+(k + 1) ||x_k - T x_k|| / (2 ||x_0 - x*||) must reach 1 up to the rounding of k to an integer
+(>= cos(phi/4) = 0.997 for phi = 0.3).  Between peaks the residual
 dips towards 0, which is why a fit through arbitrary k would wobble.
 
 Variance reduction (upper bound, Cai, Alacaoglu & Diakonikolas [2]; the estimator below is
@@ -123,8 +124,12 @@ def halpern_experiment(p: Mapping[str, Any], seed: int) -> Measurement:
         checks.append(bound_holds(ks, residual * (1 - 1e-12), bound))
         ratio = residual * (ks + 1) / 2.0
         extra["(k+1) residual / (2 ||x0 - x*||)"] = ratio.tolist()
-        checks.append(Check("tight: (k + 1) residual reaches 2 ||x0 - x*|| at the peaks",
-                            bool(ratio.min() >= 0.99), f"min over peaks {ratio.min():.4f}"))
+        # the nearest integer k misses the peak by at most phi/4 in the half-angle, so
+        # |sin((k+1) phi/2)| >= cos(phi/4) there: the most an integer k can show
+        best = np.cos(p["phi"] / 4)
+        checks.append(Check("tight: (k + 1) residual reaches 2 ||x0 - x*|| cos(phi/4) at the "
+                            "peaks", bool(ratio.min() >= best * (1 - 1e-12)),
+                            f"min over peaks {ratio.min():.4f} (cos(phi/4) = {best:.4f})"))
         # exact: x_k = V diag(c_k(lam)) V^{-1} x_0, c_k = sum_{j<=k} lam^j / (k+1) (Halpern) or
         # lam^k (Picard), from numpy's eigen-decomposition of T
         kk = ks[:, None].astype(float)
@@ -163,7 +168,8 @@ HALPERN = Claim(
     mode=Mode.TIGHT,
     law="power_law",
     tolerance=Tolerance(0.02, 0.02, "exact: at the peaks (k+1) residual = 2|sin((k+1) phi/2)| "
-                                    "||x0|| with the sine within 0.3% of 1 after rounding k"),
+                                    "||x0||, the sine >= cos(phi/4) after rounding k (0.997 at "
+                                    "phi = 0.3; 0.97 at phi = 1 moves the slope by 0.01)"),
     parameters=(
         Parameter("phi", 0.3, "rotation angle of T (radians)", 1e-3, 3.14159),
         Parameter("horizon", 10_000, "largest iteration (the last peak before it)", 100,
