@@ -44,7 +44,7 @@ def test_ergodic_gap_eg_above_one_over_L_diverges():
 def test_stochastic_eg_and_peg_last_iterate_is_one_over_t(seed):
     v = STOCHASTIC_LAST_ITERATE.check(seed=seed)
     assert v.ok, (v.outcome.reasons, v.control.reasons)
-    assert v.measured == pytest.approx(1.0, abs=0.05)   # seeds 0-5: 0.984 ... 1.014
+    assert v.measured == pytest.approx(1.0, abs=0.05)   # seeds 0-5: 0.985 ... 1.030
     assert v.outcome.measurement.fit.runs == 400
     assert v.outcome.measurement.extra["slope peg"] == pytest.approx(1.0, abs=0.1)
     # gamma mu = 1/4: t^{-2 gamma mu} = t^{-1/2}, for EG and PEG alike
