@@ -12,6 +12,7 @@ from paper_checks.comonotone import (
     SWEEP_GAMMA1,
     SWEEP_GAMMA2,
     egplus_radii,
+    og_radii,
 )
 
 OTHER_SEEDS = [1, 2, 3, 4, 5]
@@ -77,3 +78,12 @@ def test_egplus_textbook_steps_stall_at_rho_l_one_quarter():
 @pytest.mark.parametrize("seed", OTHER_SEEDS)
 def test_deterministic_claims_do_not_depend_on_the_seed(claim, seed):
     assert claim.check(seed=seed, control=False).measured == claim.check(control=False).measured
+
+
+def test_optimistic_gradient_has_a_narrower_stable_range():
+    gammas = np.linspace(0.01, 1.2, 120)
+    radii = og_radii(np.array([0.0, 0.1, 0.15, 0.2, 0.3]), gammas)
+    np.testing.assert_array_equal(radii < 1.0, [True, True, True, False, False])
+    v = EG_PLUS.check(control=False)
+    assert v.outcome.measurement.extra["slope og (rho L = 0.1)"] == pytest.approx(1.0009,
+                                                                                  abs=1e-3)
