@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit, prange
 
 from experiments import schedules
-from experiments.oracles import field, require, sample_field
+from experiments.oracles import field, oracle_args, sample_field
 from experiments.random import stream
 from experiments.run import FASTMATH, Run, diverging, log_checkpoints, validate_checkpoints
 
@@ -63,8 +63,7 @@ def gradient_descent(problem, schedule: schedules.Schedule, horizon: int, *, run
         raise ValueError(f"runs must be an integer >= 1, got {runs!r}")
     if int(seed) != seed or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    kind, A, b, p = problem.oracle_data()
-    require(kind, bool(stochastic))
+    kind, A, b, p = oracle_args(problem, bool(stochastic))
     d = problem.x_star.size
     x0 = np.zeros(d) if x0 is None else np.asarray(x0, dtype=np.float64)
     if x0.shape != (d,):

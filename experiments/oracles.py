@@ -16,7 +16,7 @@ field's inner loops.
 import numpy as np
 from numba import njit
 
-from experiments.fields import least_squares, quadratic
+from experiments.fields import least_squares, quadratic, vi
 from problems import kinds
 
 
@@ -27,6 +27,12 @@ def field(kind, A, b, p, x, out):
         quadratic.gradient(A, b, x, out)
     elif kind == kinds.LEAST_SQUARES:
         least_squares.gradient(A, b, x, out)
+    elif kind == kinds.AFFINE_OPERATOR:
+        vi.affine(A, b, x, out)
+    elif kind == kinds.ROTATION_BLOCKS:
+        vi.rotation_blocks(A, x, out)
+    elif kind == kinds.FINITE_SUM_LINEAR:
+        vi.affine(A, b, x, out)  # the mean block is stored first: rows 0..d-1
     else:  # unreachable after require(); NaN, not raise, so the kernels' prange stays parallel
         out[:] = np.nan
 
@@ -38,12 +44,20 @@ def sample_field(kind, A, b, p, x, accuracy, rng, out):
         least_squares.sample_gradient(A, b, x, rng, out)
     elif kind == kinds.QUADRATIC_DIAGONAL:
         quadratic.gradient(A, b, x, out)  # deterministic family: the sample is exact
+    elif kind == kinds.AFFINE_OPERATOR:
+        vi.sample_affine(A, b, p, x, rng, out)
+    elif kind == kinds.ROTATION_BLOCKS:
+        vi.rotation_blocks(A, x, out)  # deterministic family: the sample is exact
+    elif kind == kinds.FINITE_SUM_LINEAR:
+        vi.sample_finite_sum(A, b, p, x, rng, out)
     else:
         out[:] = np.nan
 
 
-FIELD_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES})
-SAMPLE_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES})
+FIELD_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AFFINE_OPERATOR,
+                         kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR})
+SAMPLE_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AFFINE_OPERATOR,
+                          kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR})
 
 
 def require(kind: int, stochastic: bool) -> None:
@@ -52,3 +66,10 @@ def require(kind: int, stochastic: bool) -> None:
     if kind not in known:
         what = "a stochastic oracle" if stochastic else "an exact oracle"
         raise ValueError(f"problem kind {kind} has no {what}; kinds with one: {sorted(known)}")
+
+
+def oracle_args(problem, stochastic: bool = False) -> tuple:
+    """``problem.oracle_data()``, after checking that the oracle knows the problem's kind."""
+    kind, A, b, p = problem.oracle_data()
+    require(kind, stochastic)
+    return kind, A, b, p

@@ -10,3 +10,16 @@ QUADRATIC_DIAGONAL = 1
 
 LEAST_SQUARES = 2
 """f(x) = 1/(2n) ||A x - b||^2 = (1/n) sum_i f_i(x), f_i = 1/2 (a_i.x - b_i)^2."""
+
+# --- 20-39: monotone and comonotone operators (variational inequalities) ----------------------
+
+AFFINE_OPERATOR = 20
+"""V(z) = A z + b (A square); the stochastic oracle adds p[0] * N(0, I) noise."""
+
+ROTATION_BLOCKS = 21
+"""Block-diagonal linear F: block i maps (x_{2i}, x_{2i+1}) by [[c_i, -s_i], [s_i, c_i]], with
+A[0] = c = a cos(theta), A[1] = s = a sin(theta); b unused (the solution is 0)."""
+
+FINITE_SUM_LINEAR = 22
+"""F = (1/n) sum_i F_i, F_i(x) = A_i x + b_i.  A stacks the mean matrix and then the n blocks
+A_i row-wise ((n + 1) d x d), b likewise; p[0] = n.  A sample is one uniform component."""

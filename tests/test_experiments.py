@@ -72,3 +72,10 @@ def test_checkpoints_and_argument_errors():
         gradient_descent(q, schedules.constant(1.0), 10, x0=np.zeros(4))
     with pytest.raises(ValueError, match="last checkpoint"):
         gradient_descent(q, schedules.constant(1.0), 10, checkpoints=np.array([1, 5]))
+
+
+def test_numba_cache_is_keyed_on_the_kernel_sources():
+    import experiments
+
+    # an edit to any inlined oracle or field moves the cache: no stale compiled kernel
+    assert numba.config.CACHE_DIR.endswith("numba-" + experiments._kernel_source_digest())
