@@ -13,7 +13,7 @@ dispatcher costs nothing at run time (the branch is loop-invariant) and loads fr
 
 from numba import njit
 
-from experiments.fields import least_squares, quadratic
+from experiments.fields import least_squares, matrix_sensing, quadratic
 from problems import kinds
 
 
@@ -24,6 +24,14 @@ def field(kind, A, b, p, x, out):
         quadratic.gradient(A, b, x, out)
     elif kind == kinds.LEAST_SQUARES:
         least_squares.gradient(A, b, x, out)
+    elif kind == kinds.MATRIX_SENSING_SYMMETRIC_POPULATION:
+        matrix_sensing.symmetric_population_gradient(A, p, x, out)
+    elif kind == kinds.MATRIX_SENSING_SYMMETRIC:
+        matrix_sensing.symmetric_sensing_gradient(A, b, p, x, out)
+    elif kind == kinds.MATRIX_SENSING_ASYMMETRIC_POPULATION:
+        matrix_sensing.asymmetric_population_gradient(A, p, x, out)
+    elif kind == kinds.MATRIX_SENSING_ASYMMETRIC:
+        matrix_sensing.asymmetric_sensing_gradient(A, b, p, x, out)
     else:
         raise ValueError("unknown problem kind")
 

@@ -10,3 +10,18 @@ QUADRATIC_DIAGONAL = 1
 
 LEAST_SQUARES = 2
 """f(x) = 1/(2n) ||A x - b||^2 = (1/n) sum_i f_i(x), f_i = 1/2 (a_i.x - b_i)^2."""
+
+# --- matrix sensing (50-59) -------------------------------------------------------------------
+# x is the factor flattened row-major: X (n x k) for XX^T, [vec F, vec G] (2 n k) for FG^T.
+
+MATRIX_SENSING_SYMMETRIC_POPULATION = 50
+"""f(X) = 1/4 ||X X^T - M*||_F^2; A = M* (n x n), p = [k]."""
+
+MATRIX_SENSING_SYMMETRIC = 51
+"""f(X) = 1/(4m) sum_i (<A_i, X X^T> - y_i)^2; A = rows vec(A_i) (m x n^2), b = y, p = [n, k]."""
+
+MATRIX_SENSING_ASYMMETRIC_POPULATION = 52
+"""f(F, G) = 1/2 ||F G^T - M*||_F^2; A = M* (n x n), p = [k]."""
+
+MATRIX_SENSING_ASYMMETRIC = 53
+"""f(F, G) = 1/(2m) sum_i (<A_i, F G^T> - y_i)^2; A = rows vec(A_i) (m x n^2), b = y, p = [n, k]."""
