@@ -26,6 +26,28 @@ from experiments.oracles import field
 from experiments.run import Run, diverging, validate_checkpoints
 
 
+@njit(cache=True, inline="always")
+def _cholesky(P, k):
+    """In-place lower Cholesky factor of the k x k matrix P; False if P is not positive definite.
+
+    Hand-written rather than np.linalg.cholesky so that a singular preconditioner (lambda = 0
+    with a rank-deficient factor) stops the run as diverged instead of raising in a thread.
+    """
+    for j in range(k):
+        s = P[j, j]
+        for a in range(j):
+            s -= P[j, a] * P[j, a]
+        if not s > 0.0:
+            return False
+        P[j, j] = np.sqrt(s)
+        for i in range(j + 1, k):
+            t = P[i, j]
+            for a in range(j):
+                t -= P[i, a] * P[j, a]
+            P[i, j] = t / P[j, j]
+    return True
+
+
 @njit(cache=True, parallel=True)
 def _scaled_gd(kind, A, b, p, x0, n, k, eta, lam, checkpoints):
     runs, d = x0.shape
@@ -40,34 +62,46 @@ def _scaled_gd(kind, A, b, p, x0, n, k, eta, lam, checkpoints):
         g = np.empty(d)
         step = np.empty(d)
         P = np.empty((k, k))
-        rhs = np.empty((k, n))
+        z = np.empty(k)
         c = 0
         if checkpoints[0] == 0:
             iterates[r, 0, :] = x
             c = 1
         for t in range(horizon):
             field(kind, A, b, p, x, g)
+            ok = True
             for j in range(blocks):
                 q = (blocks - 1 - j) * nk  # the partner block's Gram preconditions block j
                 for a in range(k):
-                    for e in range(k):
+                    for e in range(a + 1):
                         s = 0.0
                         for i in range(n):
                             s += x[q + i * k + a] * x[q + i * k + e]
                         P[a, e] = s
                     P[a, a] += lam
-                for i in range(n):
+                if not _cholesky(P, k):
+                    ok = False
+                    break
+                for i in range(n):  # row i of grad_j times P^-1: solve L L^T z = row
+                    o = j * nk + i * k
                     for a in range(k):
-                        rhs[a, i] = g[j * nk + i * k + a]
-                z = np.linalg.solve(P, rhs)  # (X^T X + lam I)^-1 grad^T, P symmetric
-                for i in range(n):
+                        s = g[o + a]
+                        for e in range(a):
+                            s -= P[a, e] * z[e]
+                        z[a] = s / P[a, a]
+                    for a in range(k - 1, -1, -1):
+                        s = z[a]
+                        for e in range(a + 1, k):
+                            s -= P[e, a] * z[e]
+                        z[a] = s / P[a, a]
                     for a in range(k):
-                        step[j * nk + i * k + a] = z[a, i]
+                        step[o + a] = z[a]
             sq = 0.0
-            for i in range(d):
-                x[i] -= eta * step[i]
-                sq += x[i] * x[i]
-            if diverging(sq):
+            if ok:
+                for i in range(d):
+                    x[i] -= eta * step[i]
+                    sq += x[i] * x[i]
+            if not ok or diverging(sq):
                 diverged_at[r] = t + 1
                 break
             if t + 1 == checkpoints[c]:
@@ -82,8 +116,8 @@ def scaled_gd(problem, eta: float, lam: float, horizon: int, x0: np.ndarray,
 
     ``problem`` is a factorised problem with ``oracle_data()``, ``n``, ``k`` and ``d`` (e.g.
     problems.matrix_sensing); the iterates are recorded at ``checkpoints`` (every step by
-    default).  A run whose factors blow up (or whose preconditioner is singular, which gives
-    NaN: lambda = 0 with a rank-deficient factor) stops and reports the step.
+    default).  A run whose factors blow up, or whose preconditioner is singular (lambda = 0
+    with a rank-deficient factor), stops and reports the step.
     """
     eta = float(eta)
     if not (math.isfinite(eta) and eta > 0):

@@ -143,8 +143,9 @@ def kappa_experiment(p: Mapping[str, Any], seed: int) -> Measurement:
     m = fitted(1.0 / kappas, iters, law="parameter", window=None, bound=bound,
                xlabel="1/kappa = sigma_r/sigma_1", ylabel="iterations to the target",
                diverged_at=diverged, seed=seed)
-    m.extra["iterations"] = dict(zip([float(x) for x in kappas],
-                                     np.nanmean(iters, axis=0).tolist(), strict=True))
+    m.extra["iterations"] = {  # mean over runs per kappa (None where no run got there)
+        float(x): float(np.mean(col[np.isfinite(col)])) if np.isfinite(col).any() else None
+        for x, col in zip(kappas, iters.T, strict=True)}
     if missed and diverged is None:
         m.fit = None
         m.refused = (f"{p['method']} did not reach relative error {p['target']:g} within "
