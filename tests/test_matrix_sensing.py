@@ -251,3 +251,16 @@ def test_scaled_gd_rejects_bad_arguments(kwargs, name):
     args = {"eta": 0.5, "lam": 0.1, "horizon": 10, "x0": pb.initial_points(1)} | kwargs
     with pytest.raises(ValueError, match=name):
         scaled_gd(pb, **args)
+
+
+def test_scaled_gd_with_too_few_measurements_stalls_above_the_target():
+    """m = 10 n r Gaussian measurements are far from the RIP that [Xu et al.] assume: the spurious
+    columns get excited and ScaledGD(lambda) stalls at kappa = 100 (see paper_checks/scaled_gd)."""
+    pb = matrix_sensing(n=30, r=3, k=6, kappa=100.0, alpha=1e-6, loss="sensing", seed=0)
+    run = scaled_gd(pb, 0.5, pb.sigma_min, 200, pb.initial_points(1), checkpoints=np.array([200]))
+    rel = pb.error(run.iterates[0, -1]) / np.linalg.norm(pb.M_star)
+    assert 1e-5 < rel < 1e-3
+    population = dataclasses.replace(pb, sensing=None, y=None, loss="population")
+    run = scaled_gd(population, 0.5, pb.sigma_min, 200, pb.initial_points(1),
+                    checkpoints=np.array([200]))
+    assert population.error(run.iterates[0, -1]) / np.linalg.norm(pb.M_star) < 1e-10
