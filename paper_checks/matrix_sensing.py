@@ -166,7 +166,9 @@ def overparam_experiment(p: Mapping[str, Any], seed: int) -> Measurement:
         return fitted(c, errors, window=(w0, horizon), **common)
     mean = errors.mean(axis=0)
     low = np.flatnonzero(mean <= floor)
-    w1 = float(c[low[0] - 1]) if low.size else float(horizon)
+    if not low.size:  # (if the window itself is empty the fit refuses and says why)
+        return _overparam_fit(p, fitted(c, errors, window=(w0, horizon), **common))
+    w1 = float(c[low[0] - 1]) if low[0] > 0 else 0.0
     if np.count_nonzero((c >= w0) & (c <= w1)) < 3:
         m = fitted(c, errors, window=None, **common)
         m.fit = None
@@ -176,14 +178,18 @@ def overparam_experiment(p: Mapping[str, Any], seed: int) -> Measurement:
                      f"before the fit window [{w0:.0f}, {horizon}]: faster than any power of t"
                      + (f" (linear factor {rho:.4f} per step)" if rho is not None else ""))
         return m
-    m = fitted(c, errors, window=(w0, w1), **common)
+    return _overparam_fit(p, fitted(c, errors, window=(w0, w1), **common))
+
+
+def _overparam_fit(p: Mapping[str, Any], m: Measurement) -> Measurement:
+    """Add the check that keeps the lower bound from passing on a stalled (plateau) run."""
     if m.fit is not None:
+        passed = m.fit.rate >= p["min_slope"]
+        w0, w1 = m.fit.window
         m.checks.append(Check(
-            "past the plateau", m.fit.rate >= p["min_slope"],
-            f"slope {m.fit.rate:.3f} {'>=' if m.fit.rate >= p['min_slope'] else '<'} "
-            f"{p['min_slope']:g}: the window [{w0:.0f}, {w1:.0f}] "
-            f"{'follows' if m.fit.rate >= p['min_slope'] else 'is still on'} the plateau"))
-    m.extra["window"] = (w0, w1)
+            "past the plateau", passed,
+            f"slope {m.fit.rate:.3f} {'>=' if passed else '<'} {p['min_slope']:g}: the window "
+            f"[{w0:.0f}, {w1:.0f}] {'follows' if passed else 'is still on'} the plateau"))
     return m
 
 
@@ -265,9 +271,7 @@ def asymmetric_experiment(p: Mapping[str, Any], seed: int) -> Measurement:
                xlabel="initialisation scale alpha", ylabel="-log rho per step",
                diverged_at=diverged, seed=seed, checks=checks)
     m.extra.update(rate_over_eta_alpha2=per_alpha, linearity=ratios)
-    if refused is not None and m.fit is None:
-        m.refused = refused
-    elif refused is not None:
+    if refused is not None:  # a run fell to the float floor inside its window: no rate there
         m.fit = None
         m.refused = refused
     return m
