@@ -295,7 +295,8 @@ ASYMMETRIC = Claim(
                                   "admits that, not an alpha-free rate"),
     parameters=(
         *_shared_parameters(0.1, 4),
-        Parameter("doublings", 2, "alpha, 2 alpha, ..., 2^doublings alpha are swept", 1, 8),
+        Parameter("doublings", 2, "alpha, 2 alpha, ..., 2^doublings alpha are swept; the "
+                  "alpha^2 law needs the largest alpha^2 << sigma_r (0.8 is too large)", 1, 8),
         Parameter("imbalance", 1.0 / 3.0, "G0 = imbalance * F0 (1 is balanced)", 1e-3, 1e3),
         Parameter("horizon", 30.0, "iterations in units of 1/(eta alpha^2); each fit window "
                   "ends there, before the float floor", 0.2, 1e4),
