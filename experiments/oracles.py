@@ -16,7 +16,7 @@ field's inner loops.
 import numpy as np
 from numba import njit
 
-from experiments.fields import least_squares, quadratic, vi
+from experiments.fields import least_squares, matrix_sensing, quadratic, vi
 from problems import kinds
 
 
@@ -33,6 +33,14 @@ def field(kind, A, b, p, x, out):
         vi.rotation_blocks(A, x, out)
     elif kind == kinds.FINITE_SUM_LINEAR:
         vi.affine(A, b, x, out)  # the mean block is stored first: rows 0..d-1
+    elif kind == kinds.MATRIX_SENSING_SYMMETRIC_POPULATION:
+        matrix_sensing.symmetric_population_gradient(A, p, x, out)
+    elif kind == kinds.MATRIX_SENSING_SYMMETRIC:
+        matrix_sensing.symmetric_sensing_gradient(A, b, p, x, out)
+    elif kind == kinds.MATRIX_SENSING_ASYMMETRIC_POPULATION:
+        matrix_sensing.asymmetric_population_gradient(A, p, x, out)
+    elif kind == kinds.MATRIX_SENSING_ASYMMETRIC:
+        matrix_sensing.asymmetric_sensing_gradient(A, b, p, x, out)
     else:  # unreachable after require(); NaN, not raise, so the kernels' prange stays parallel
         out[:] = np.nan
 
@@ -55,7 +63,10 @@ def sample_field(kind, A, b, p, x, accuracy, rng, out):
 
 
 FIELD_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AFFINE_OPERATOR,
-                         kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR})
+                         kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR,
+                         kinds.MATRIX_SENSING_SYMMETRIC_POPULATION, kinds.MATRIX_SENSING_SYMMETRIC,
+                         kinds.MATRIX_SENSING_ASYMMETRIC_POPULATION,
+                         kinds.MATRIX_SENSING_ASYMMETRIC})
 SAMPLE_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AFFINE_OPERATOR,
                           kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR})
 

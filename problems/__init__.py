@@ -8,6 +8,8 @@ This package imports nothing from ``rates`` or ``experiments``.
 """
 
 from problems.least_squares import LeastSquares, least_squares
+from problems.matrix_sensing import MatrixSensing, matrix_sensing
 from problems.quadratic import Quadratic, quadratic
 
-__all__ = ["LeastSquares", "Quadratic", "least_squares", "quadratic"]
+__all__ = ["LeastSquares", "MatrixSensing", "Quadratic", "least_squares", "matrix_sensing",
+           "quadratic"]

@@ -23,3 +23,17 @@ A[0] = c = a cos(theta), A[1] = s = a sin(theta); b unused (the solution is 0)."
 FINITE_SUM_LINEAR = 22
 """F = (1/n) sum_i F_i, F_i(x) = A_i x + b_i.  A stacks the mean matrix and then the n blocks
 A_i row-wise ((n + 1) d x d), b likewise; p[0] = n.  A sample is one uniform component."""
+# --- matrix sensing (50-59) -------------------------------------------------------------------
+# x is the factor flattened row-major: X (n x k) for XX^T, [vec F, vec G] (2 n k) for FG^T.
+
+MATRIX_SENSING_SYMMETRIC_POPULATION = 50
+"""f(X) = 1/4 ||X X^T - M*||_F^2; A = M* (n x n), p = [k]."""
+
+MATRIX_SENSING_SYMMETRIC = 51
+"""f(X) = 1/(4m) sum_i (<A_i, X X^T> - y_i)^2; A = rows vec(A_i) (m x n^2), b = y, p = [n, k]."""
+
+MATRIX_SENSING_ASYMMETRIC_POPULATION = 52
+"""f(F, G) = 1/2 ||F G^T - M*||_F^2; A = M* (n x n), p = [k]."""
+
+MATRIX_SENSING_ASYMMETRIC = 53
+"""f(F, G) = 1/(2m) sum_i (<A_i, F G^T> - y_i)^2; A = rows vec(A_i) (m x n^2), b = y, p = [n, k]."""
