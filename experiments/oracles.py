@@ -13,7 +13,7 @@ dispatcher costs nothing at run time (the branch is loop-invariant) and loads fr
 
 from numba import njit
 
-from experiments.fields import least_squares, quadratic
+from experiments.fields import bilevel, least_squares, quadratic
 from problems import kinds
 
 
@@ -24,6 +24,8 @@ def field(kind, A, b, p, x, out):
         quadratic.gradient(A, b, x, out)
     elif kind == kinds.LEAST_SQUARES:
         least_squares.gradient(A, b, x, out)
+    elif kind == kinds.BILEVEL_RIDGE:
+        bilevel.hypergradient(A, b, x, out)
     else:
         raise ValueError("unknown problem kind")
 
@@ -35,5 +37,7 @@ def sample_field(kind, A, b, p, x, accuracy, rng, out):
         least_squares.sample_gradient(A, b, x, rng, out)
     elif kind == kinds.QUADRATIC_DIAGONAL:
         quadratic.gradient(A, b, x, out)  # deterministic family: the sample is exact
+    elif kind == kinds.BILEVEL_RIDGE:
+        bilevel.sample_hypergradient(A, b, x, accuracy, rng, out)
     else:
         raise ValueError("unknown problem kind")

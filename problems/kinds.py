@@ -10,3 +10,7 @@ QUADRATIC_DIAGONAL = 1
 
 LEAST_SQUARES = 2
 """f(x) = 1/(2n) ||A x - b||^2 = (1/n) sum_i f_i(x), f_i = 1/2 (a_i.x - b_i)^2."""
+
+BILEVEL_RIDGE = 40
+"""Bilevel ridge / Wiener filter: theta -> x_hat_j = y_j / (1 + e^theta_j), upper level the expected
+reconstruction error; A[0] = signal variances, A[1] = noise variances, b = theta*."""
