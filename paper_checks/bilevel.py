@@ -44,10 +44,11 @@ the k^(q-1) belongs to the alpha-weighted average the theorem controls (early it
 it), while the last iterate decays like k^-q.  The sweep shows both.
 
 The control keeps the accuracy constant: the bias never vanishes and E||grad F||^2 stalls at
-|grad F(theta_eps)|^2, slope ~ 0.  It uses eps = 0.05, below v/(s_max + v) = 1/11: for a constant
-eps >= v/(s_j + v) the biased field of component j has no zero at all, theta_j drifts to -inf
-where grad F vanishes too, and E||grad F||^2 keeps falling (no plateau) -- a control that would
-not test the accuracy schedule.
+|grad F(theta_eps)|^2, slope ~ 0 (the level matches the linearisation within 3%).  It uses
+eps = 0.05, below v/(s_max + v) = 1/11, so that it is a plateau of one mechanism: for a constant
+eps >= v/(s_j + v) the biased field of component j has no zero, theta_j drifts to -inf, where
+grad F vanishes too (like k^-1).  At eps = 0.5 the components with s >= 1 drift while the others
+stall; the sum still looks flat (slope 0.03) but mixes two mechanisms.
 
 What to look for in the figure: the decaying-accuracy curve is straight with slope -1/2 after
 k ~ 1e3; the constant-accuracy control flattens at ~6e-3.
@@ -70,7 +71,7 @@ import sympy as sp
 
 from experiments.bilevel import accuracy_schedule, inexact_bilevel_sgd, step_schedule
 from problems.bilevel import BilevelRidge, bilevel_ridge
-from rates.bound import Bound, k
+from rates.bound import Bound, k, power_exponent
 from rates.claim import Check, Claim, Control, Measurement, Mode, Paper, Tolerance
 from rates.fit import Fit, power_law
 from rates.measure import fitted
@@ -125,25 +126,29 @@ def _stationarity(problem: BilevelRidge, params: Mapping[str, Any], seed: int, q
 # --- the (p, q) sweep ---------------------------------------------------------------------------
 
 SWEEP_POINTS = ((0.3, 0.5), (0.4, 0.5), (0.5, 0.5), (0.6, 0.1), (0.7, 0.5))
-"""(q, p) pairs: noise-limited for q = 0.3, 0.4, 0.5; bias-limited (2p = 0.2) at q = 0.6;
-q = 0.7 where the bound's k^(q-1) is not the last iterate's rate."""
+"""(q, p) pairs: noise-limited at q = 0.3, 0.4, 0.5 (exponent q); bias-limited at (0.6, 0.1)
+(exponent 2p = 0.2); (0.7, 0.5), where the bound's 1 - q = 0.3 is not the last iterate's rate."""
 
 SWEEP_EPS0 = 0.05
 """Accuracy scale of the sweep: below 1/11, so that the biased field has a zero in every
 component from the first step and the bias term is in its eps^2 regime."""
 
-SWEEP_TOLERANCE = Tolerance(0.05, 0.12, "the window's slope of C1 k^-q + C2 k^-2p lies between "
-                                        "the exponents: finite k only steepens it (local theory "
-                                        "+0.03 at (0.6, 0.1)); 0.05 below for sampling")
+SWEEP_TOLERANCE = Tolerance(0.08, 0.12, "below: seeds 0-2 scatter +-0.04 (CI half-width ~0.035 "
+                                        "at 100 runs); above: the window slope of C1 k^-q + "
+                                        "C2 k^-2p lies between the two exponents, steeper only")
+
+LAST_ITERATE_EXPONENT = power_exponent(C_noise * k ** (-q) + C_bias * k ** (-2 * p))
+"""min(q, 2p): the linearisation at theta* (``local_prediction``) has no k^(q-1) term."""
 
 
 @dataclass(frozen=True)
 class SweepPoint:
-    """One (q, p) of the sweep: the sympy exponent, the fitted one, and the verdict."""
+    """One (q, p) of the sweep: sympy's exponent, the local theory's window slope, the fit."""
 
     q: float
     p: float
     stated: float
+    local: float
     fit: Fit | None
     tight: bool
     passed: bool
@@ -154,28 +159,35 @@ def sweep(params: Mapping[str, Any], seed: int,
           points: Iterable[tuple[float, float]] = SWEEP_POINTS) -> list[SweepPoint]:
     """Fit E||grad F||^2 over the window for each (q, p) and compare with the sympy exponent.
 
-    q <= 1/2: the bound is tight for the last iterate, |measured - stated| within
-    ``SWEEP_TOLERANCE``.  q > 1/2: upper only, measured >= stated - tolerance.
+    Where the bound's exponent min(1-q, q, 2p) equals the last iterate's min(q, 2p) the bound is
+    tight: |measured - stated| within ``SWEEP_TOLERANCE``.  Elsewhere (1 - q alone smallest,
+    q > 1/2) it is an upper bound only: measured >= stated - tolerance.
     """
     problem = _problem(params)
+    window = (params["window_start"], params["horizon"])
     rows = []
     for q_value, p_value in points:
         stated = stated_exponent(q_value, p_value)
+        last = float(LAST_ITERATE_EXPONENT.subs({q: q_value, p: p_value}))
+        tight = abs(last - stated) < 1e-12
+        eps_window = accuracy_schedule(SWEEP_EPS0, p_value)(np.array(window, dtype=np.int64))
+        level = local_prediction(problem, params["alpha"], q_value, eps_window,
+                                 np.array(window, dtype=float))
+        local = float(-np.log(level[1] / level[0]) / np.log(window[1] / window[0]))
         run, values, _ = _stationarity(problem, params, seed, q_value, p_value, SWEEP_EPS0,
                                        True, params["sweep_runs"])
-        tight = q_value <= 0.5
         lo = stated - SWEEP_TOLERANCE.below
         hi = stated + SWEEP_TOLERANCE.above if tight else np.inf
         if run.first_divergence is not None:
-            rows.append(SweepPoint(q_value, p_value, stated, None, tight, False,
+            rows.append(SweepPoint(q_value, p_value, stated, local, None, tight, False,
                                    f"diverged at step {run.first_divergence}"))
             continue
-        f = power_law(run.checkpoints, values, (params["window_start"], params["horizon"]),
-                      seed=seed)
-        ok = lo <= f.rate <= hi
-        rows.append(SweepPoint(q_value, p_value, stated, f, tight, ok,
-                               f"q={q_value:g}, p={p_value:g}: sympy {stated:.3g}, measured "
-                               f"{f} ({'tight' if tight else 'upper'}, accepted "
+        f = power_law(run.checkpoints, values, window, seed=seed)
+        ok = bool(lo <= f.rate <= hi)
+        rows.append(SweepPoint(q_value, p_value, stated, local, f, tight, ok,
+                               f"q={q_value:g}, p={p_value:g}: sympy {stated:.3g}, local "
+                               f"theory {local:.3g}, measured {f} "
+                               f"({'tight' if tight else 'upper'}, accepted "
                                f"[{lo:.3g}, {hi:.3g}])"))
     return rows
 
