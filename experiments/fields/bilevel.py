@@ -7,7 +7,7 @@ lower-level solution x_tilde = (1 - eps) x_hat (a solver stopped early), which b
 import numpy as np
 from numba import njit
 
-from experiments.random import normal_pair
+from experiments.random import ziggurat_normal
 
 
 @njit(cache=True, inline="always")
@@ -33,9 +33,8 @@ def sample_hypergradient(A, b, theta, accuracy, rng, out):
     """One sample (x, y = x + n) per step; g_j = -(1 - w_j) x_tilde_j (x_tilde_j - x_j)."""
     shrink = 1.0 - accuracy
     for j in range(theta.size):
-        z1, z2 = normal_pair(rng)
-        x = np.sqrt(A[0, j]) * z1
-        y = x + np.sqrt(A[1, j]) * z2
+        x = np.sqrt(A[0, j]) * ziggurat_normal(rng)
+        y = x + np.sqrt(A[1, j]) * ziggurat_normal(rng)
         w, omw = _gains(theta[j])
         xt = shrink * w * y
         out[j] = -omw * xt * (xt - x)
