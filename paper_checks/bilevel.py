@@ -10,15 +10,17 @@ Method (inexact bilevel SGD):  theta_{k+1} = theta_k - alpha_k g_k,  E g_k = gra
 with alpha_k = alpha (k+1)^-q and ||e_k|| = O(eps_k), eps_k = eps0 (k+1)^-p.
 
 Guarantee (upper) [1, main rate theorem; the form below is *inferred*, as CLAIMS.md marks it].
-The biased-SGD analysis bounds the alpha-weighted average (hence the minimum) of E||grad F||^2 by
+The biased-SGD analysis ([2], extended to decaying schedules in [1]) bounds the alpha-weighted
+average (hence the minimum) of E||grad F||^2 by
 
     [F(theta_0) - inf F] / sum alpha_i  +  L sigma^2 sum alpha_i^2 / sum alpha_i
                                         +  C sum alpha_i eps_i^2 / sum alpha_i
-    = O~( k^(q-1) + k^(-q) + k^(-2p) ),                                   0 < q < 1,
+    = O~( k^(q-1) + k^(-q) + k^(-2p) ),                                   0 < q < 1
 
-so E||grad F||^2 = O~(k^-min(1-q, q, 2p)) (``BOUND``; sympy reads the exponent off it term by
-term).  The best choice is q = 1/2 with any p >= 1/4: O~(k^-1/2), i.e. ||grad F|| = O(k^-1/4),
-the paper's headline rate.
+(sum alpha_i^2 / sum alpha_i is k^-q for q < 1/2 but k^(q-1) for q > 1/2, a power the first
+term already has), so E||grad F||^2 = O~(k^-min(1-q, q, 2p)) (``BOUND``; sympy reads the
+exponent off it term by term).  The best choice is q = 1/2 with any p >= 1/4: O~(k^-1/2), i.e.
+||grad F|| = O(k^-1/4), the paper's headline rate.
 
 Experiment: a Wiener filter learned by bilevel ridge (problems.bilevel): 20 components with
 signal variances log-spaced in [0.1, 10], unit noise, lower level x_hat_j = y_j / (1 + e^theta_j),
@@ -229,11 +231,12 @@ INEXACT_SGD = Claim(
     mode=Mode.TIGHT,
     law="power_law",
     tolerance=Tolerance(0.1, 0.1, "the eps_k^2 ~ k^-1 bias term steepens the window's slope "
-                                  "(local theory 0.54; seeds 0-5: 0.49-0.55); 0.1 admits it, "
+                                  "(local theory 0.54; seeds 0-5: 0.51-0.55); 0.1 admits it, "
                                   "not a plateau"),
     parameters=(
         Parameter("alpha", 1.0, "step scale: alpha_k = alpha (k+1)^-q", 1e-3, 10.0),
-        Parameter("q", 0.5, "step exponent q", 0.0, 1.0),
+        Parameter("q", 0.5, "step exponent q; for q > 1/2 the last iterate beats the bound's "
+                            "1 - q and the tight check fails (see the sweep)", 0.0, 1.0),
         Parameter("eps0", 0.5, "accuracy scale: eps_k = eps0 (k+1)^-p, x_tilde = (1 - eps) "
                                "x_hat", 0.0, 0.99),
         Parameter("p", 0.5, "accuracy exponent p (ignored when accuracy=constant)", 0.0, 5.0),

@@ -1,8 +1,10 @@
 """Inexact bilevel SGD: the k^-1/2 slope, the constant-accuracy plateau, and the (q, p) sweep.
 
-Values asserted beside the verdicts come from the runs of seeds 0-5: measured slopes 0.519,
-0.547, 0.493, 0.529, 0.541, 0.520 (mean 0.525: the noise term's 0.5 steepened by the k^-1 bias
-term, local theory 0.54); controls 0.010-0.024.
+Values asserted beside the verdicts come from the runs of seeds 0-5: measured slopes 0.527,
+0.533, 0.554, 0.549, 0.511, 0.549 (mean 0.537: the noise term's 0.5 steepened by the k^-1 bias
+term, local theory 0.54); controls 0.009-0.020.  Sweep (seeds 0-5, 100 runs per point), sympy
+exponent -> measured: (q, p) = (0.3, 0.5): 0.3 -> 0.257-0.319; (0.4, 0.5): 0.4 -> 0.372-0.431;
+(0.5, 0.5): 0.5 -> 0.479-0.541; (0.6, 0.1): 0.2 -> 0.228-0.258; (0.7, 0.5): 0.3 -> 0.758-0.854.
 """
 
 import numpy as np
@@ -36,12 +38,12 @@ def test_slope_one_half_and_constant_accuracy_plateaus(seed):
     v = INEXACT_SGD.check(seed=seed)
     assert v.ok, (v.outcome.reasons, v.control and v.control.reasons)
     assert v.stated == 0.5
-    assert 0.47 <= v.measured <= 0.58  # seeds 0-5: 0.493 to 0.547
+    assert 0.47 <= v.measured <= 0.59  # seeds 0-5: 0.511 to 0.554
     m = v.outcome.measurement
-    # the level, not only the slope, is the linearisation's: within 6% at k = 1e5 (seeds 0-5)
+    # the level, not only the slope, is the linearisation's: within 7% at k = 1e5 (seeds 0-5)
     ratio = m.trace.values.mean(axis=0)[-1] / m.extra["local_prediction"][-1]
     assert ratio == pytest.approx(1.0, abs=0.08)
-    # the constant-accuracy control stalls at |grad F(theta_eps)|^2 for eps = 0.05
+    # the constant-accuracy control stalls at |grad F(theta_eps)|^2 for eps = 0.05 (within 3%)
     c = v.control.measurement
     assert abs(c.measured) < 0.05
     plateau = c.trace.values.mean(axis=0)[-1] / c.extra["local_prediction"][-1]
@@ -84,6 +86,6 @@ def test_sweep_matches_the_sympy_exponent():
     for r in tight.values():  # the local theory is within 0.035 of sympy's exponent
         assert r.local == pytest.approx(r.stated, abs=0.035)
     upper = next(r for r in rows if not r.tight)
-    # q = 0.7: the bound says 0.3, the last iterate decays like k^-0.7 (seed 0: 0.77)
+    # q = 0.7: the bound says 0.3, the last iterate decays like k^-0.7 (seeds 0-5: 0.76-0.85)
     assert upper.stated == pytest.approx(0.3) and upper.fit.rate > 0.65
     assert np.isfinite([r.fit.rate for r in rows]).all()
