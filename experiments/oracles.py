@@ -16,7 +16,7 @@ field's inner loops.
 import numpy as np
 from numba import njit
 
-from experiments.fields import least_squares, matrix_sensing, quadratic, vi
+from experiments.fields import bilevel, least_squares, matrix_sensing, quadratic, vi
 from problems import kinds
 
 
@@ -41,6 +41,8 @@ def field(kind, A, b, p, x, out):
         matrix_sensing.asymmetric_population_gradient(A, p, x, out)
     elif kind == kinds.MATRIX_SENSING_ASYMMETRIC:
         matrix_sensing.asymmetric_sensing_gradient(A, b, p, x, out)
+    elif kind == kinds.BILEVEL_RIDGE:
+        bilevel.hypergradient(A, b, x, out)
     else:  # unreachable after require(); NaN, not raise, so the kernels' prange stays parallel
         out[:] = np.nan
 
@@ -58,6 +60,8 @@ def sample_field(kind, A, b, p, x, accuracy, rng, out):
         vi.rotation_blocks(A, x, out)  # deterministic family: the sample is exact
     elif kind == kinds.FINITE_SUM_LINEAR:
         vi.sample_finite_sum(A, b, p, x, rng, out)
+    elif kind == kinds.BILEVEL_RIDGE:
+        bilevel.sample_hypergradient(A, b, x, accuracy, rng, out)
     else:
         out[:] = np.nan
 
@@ -66,9 +70,9 @@ FIELD_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AF
                          kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR,
                          kinds.MATRIX_SENSING_SYMMETRIC_POPULATION, kinds.MATRIX_SENSING_SYMMETRIC,
                          kinds.MATRIX_SENSING_ASYMMETRIC_POPULATION,
-                         kinds.MATRIX_SENSING_ASYMMETRIC})
+                         kinds.MATRIX_SENSING_ASYMMETRIC, kinds.BILEVEL_RIDGE})
 SAMPLE_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AFFINE_OPERATOR,
-                          kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR})
+                          kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR, kinds.BILEVEL_RIDGE})
 
 
 def require(kind: int, stochastic: bool) -> None:

@@ -84,3 +84,49 @@ def numpy_u64(seed: int, run: int, count: int) -> np.ndarray:
 def numpy_randint(seed: int, run: int, count: int, n: int) -> np.ndarray:
     """NumPy twin of ``randint``: the indices drawn by ``count`` consecutive calls."""
     return ((numpy_u64(seed, run, count) >> _S11).astype(np.int64)) % n
+# Ziggurat tables (Marsaglia & Tsang 2000, in Doornik's ZIGNOR form, 2005): 128 layers of equal
+# area V under exp(-x^2/2), the base layer including the tail beyond R.  x[i] is layer i's right
+# edge, ratio[i] = x[i+1]/x[i] the part of it inside the layer above (the fast path).
+_ZIG_LAYERS = 128
+_ZIG_R = 3.442619855899
+_ZIG_V = 9.91256303526217e-3
+
+
+def _ziggurat_tables() -> tuple[np.ndarray, np.ndarray]:
+    x = np.empty(_ZIG_LAYERS + 1)
+    x[0] = _ZIG_V / np.exp(-0.5 * _ZIG_R * _ZIG_R)
+    x[1] = _ZIG_R
+    for i in range(2, _ZIG_LAYERS):
+        x[i] = np.sqrt(-2.0 * np.log(_ZIG_V / x[i - 1] + np.exp(-0.5 * x[i - 1] ** 2)))
+    x[_ZIG_LAYERS] = 0.0
+    return x, x[1:] / x[:-1]
+
+
+_ZIG_X, _ZIG_RATIO = _ziggurat_tables()
+_ZIG_MASK = np.uint64(_ZIG_LAYERS - 1)
+
+
+@njit(cache=True, inline="always")
+def ziggurat_normal(state):
+    """Standard normal by the ziggurat: one 64-bit draw ~98% of the time, no transcendental.
+
+    The top 53 bits give u in [-1, 1), the low 7 bits (disjoint) the layer.  About twice as fast
+    as a pair from Box-Muller's or Marsaglia's polar method on this machine class (per normal).
+    """
+    while True:
+        bits = next_u64(state)
+        u = 2.0 * (float(bits >> _S11) * _TO_UNIT) - 1.0
+        i = np.int64(bits & _ZIG_MASK)
+        if abs(u) < _ZIG_RATIO[i]:
+            return u * _ZIG_X[i]
+        if i == 0:  # the tail beyond R, by Marsaglia's exponential rejection
+            while True:
+                x = np.log(1.0 - uniform(state)) / _ZIG_R
+                y = np.log(1.0 - uniform(state))
+                if -2.0 * y >= x * x:
+                    return x - _ZIG_R if u < 0.0 else _ZIG_R - x
+        x = u * _ZIG_X[i]
+        f0 = np.exp(-0.5 * (_ZIG_X[i] * _ZIG_X[i] - x * x))
+        f1 = np.exp(-0.5 * (_ZIG_X[i + 1] * _ZIG_X[i + 1] - x * x))
+        if f1 + uniform(state) * (f0 - f1) < 1.0:
+            return x

@@ -37,3 +37,6 @@ MATRIX_SENSING_ASYMMETRIC_POPULATION = 52
 
 MATRIX_SENSING_ASYMMETRIC = 53
 """f(F, G) = 1/(2m) sum_i (<A_i, F G^T> - y_i)^2; A = rows vec(A_i) (m x n^2), b = y, p = [n, k]."""
+BILEVEL_RIDGE = 40
+"""Bilevel ridge / Wiener filter: theta -> x_hat_j = y_j / (1 + e^theta_j), upper level the expected
+reconstruction error; A[0] = signal variances, A[1] = noise variances, b = theta*."""

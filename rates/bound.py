@@ -8,7 +8,10 @@ The expected exponent or contraction factor is *derived* from the bound, never t
 
 Constants can stay symbolic for the exponent and be substituted to evaluate the bound against a
 run.  Where the rate depends on schedule exponents (k^-q steps, k^-p accuracies), the exponent is
-returned as a sympy expression in them.
+returned as a sympy expression in them: sympy's limit cannot order k^(q-1) against k^(-2p) for
+symbolic p and q (it answers 0 for their sum, which is wrong), so a power law whose exponents are
+symbolic is read term by term, :func:`power_exponent`: the exponent of a sum is the smallest
+exponent of its terms, a ``Min`` that becomes a number once p and q are given.
 """
 
 from __future__ import annotations
@@ -20,6 +23,29 @@ import sympy as sp
 
 k = sp.Symbol("k", positive=True)
 """The iteration counter used in stated bounds."""
+
+
+def _symbolic_exponents(expr: sp.Expr, variable: sp.Symbol) -> bool:
+    """True when some power of an expression in ``variable`` has a symbolic exponent."""
+    return any(variable in pw.base.free_symbols and pw.exp.free_symbols
+               for pw in expr.atoms(sp.Pow))
+
+
+def power_exponent(expr: sp.Expr, variable: sp.Symbol = k) -> sp.Expr:
+    """p with expr = O~(variable^-p) as variable -> oo, for a sum of positive power-law terms.
+
+    Each term C v^a (log v)^b ... has log-slope a + b/log v + ... -> a, a limit sympy resolves
+    with symbolic a; the sum decays like its slowest term, so p = Min over terms of -a.  Log
+    factors are dropped (the O~), and the terms must be positive (a bound's terms are).
+    """
+    v = variable
+    exponents = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        if v not in term.free_symbols:
+            raise ValueError(f"the term {term} of {expr} does not decay in {v}: no power law")
+        slope = sp.diff(sp.expand_log(sp.log(term), force=True), v) * v
+        exponents.append(-sp.limit(sp.simplify(slope), v, sp.oo))
+    return sp.Min(*exponents)
 
 
 @dataclass(frozen=True)
@@ -46,6 +72,8 @@ class Bound:
         v, B = self.variable, self.expr
         if self.law == "geometric":
             return sp.simplify(sp.limit(B.subs(v, v + 1) / B, v, sp.oo))
+        if self.law == "power_law" and _symbolic_exponents(B, v):
+            return power_exponent(B, v)
         log_slope = sp.simplify(sp.diff(sp.expand_log(sp.log(B), force=True), v) * v)
         if self.law == "power_law":
             return sp.simplify(-sp.limit(log_slope, v, sp.oo))
