@@ -13,7 +13,7 @@ dispatcher costs nothing at run time (the branch is loop-invariant) and loads fr
 
 from numba import njit
 
-from experiments.fields import least_squares, quadratic
+from experiments.fields import least_squares, quadratic, stochastic
 from problems import kinds
 
 
@@ -24,6 +24,8 @@ def field(kind, A, b, p, x, out):
         quadratic.gradient(A, b, x, out)
     elif kind == kinds.LEAST_SQUARES:
         least_squares.gradient(A, b, x, out)
+    elif kinds.SOP_NORMAL <= kind <= kinds.SOP_BERNOULLI:
+        stochastic.sop_mean_gradient(b, x, out)
     else:
         raise ValueError("unknown problem kind")
 
@@ -35,5 +37,35 @@ def sample_field(kind, A, b, p, x, accuracy, rng, out):
         least_squares.sample_gradient(A, b, x, rng, out)
     elif kind == kinds.QUADRATIC_DIAGONAL:
         quadratic.gradient(A, b, x, out)  # deterministic family: the sample is exact
+    elif kinds.SOP_NORMAL <= kind <= kinds.SOP_BERNOULLI:
+        stochastic.sop_gradient(kind, p, x, 1, rng, out)
+    elif kind == kinds.LINEAR_RANDOM:
+        stochastic.random_linear_gradient(p, x, 1, rng, out)
     else:
         raise ValueError("unknown problem kind")
+
+
+@njit(cache=True, inline="always")
+def minibatch_field(kind, A, b, p, x, t, batch, rng, out, scratch):
+    """Write the mean of ``batch`` samples of the field at x, at the 1-based step t, into out.
+
+    A separate dispatcher because two things are new: online losses whose field depends on the
+    step t (Reddi et al.'s cyclic example), and mini-batches.  Families whose mini-batch mean has
+    a known law draw it exactly in one go; any other family averages ``batch`` calls of
+    ``sample_field`` (``scratch`` is a work array of size d).
+    """
+    if kinds.SOP_NORMAL <= kind <= kinds.SOP_BERNOULLI:
+        stochastic.sop_gradient(kind, p, x, batch, rng, out)
+    elif kind == kinds.LINEAR_RANDOM:
+        stochastic.random_linear_gradient(p, x, batch, rng, out)
+    elif kind == kinds.LINEAR_CYCLIC:
+        stochastic.cyclic_linear_gradient(p, x, t, out)
+    else:
+        sample_field(kind, A, b, p, x, 0.0, rng, out)
+        for _ in range(1, batch):
+            sample_field(kind, A, b, p, x, 0.0, rng, scratch)
+            for j in range(x.size):
+                out[j] += scratch[j]
+        if batch > 1:
+            for j in range(x.size):
+                out[j] /= batch

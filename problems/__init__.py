@@ -9,5 +9,13 @@ This package imports nothing from ``rates`` or ``experiments``.
 
 from problems.least_squares import LeastSquares, least_squares
 from problems.quadratic import Quadratic, quadratic
+from problems.stochastic import (
+    OnlineLinear,
+    StochasticQuadratic,
+    cyclic_linear,
+    random_linear,
+    stochastic_quadratic,
+)
 
-__all__ = ["LeastSquares", "Quadratic", "least_squares", "quadratic"]
+__all__ = ["LeastSquares", "OnlineLinear", "Quadratic", "StochasticQuadratic", "cyclic_linear",
+           "least_squares", "quadratic", "random_linear", "stochastic_quadratic"]

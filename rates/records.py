@@ -48,7 +48,7 @@ def record(v: Verdict) -> dict[str, Any]:
         "stated": _num(v.stated),
         "accepted": [_num(a) for a in v.outcome.accepted],
         "tolerance": {"below": c.tolerance.below, "above": c.tolerance.above,
-                      "reason": c.tolerance.reason},
+                      "outside": c.tolerance.outside, "reason": c.tolerance.reason},
         "measured": _num(m.measured),
         "ci": None if ci is None else [_num(ci[0]), _num(ci[1])],
         "window": None if m.fit is None else list(m.fit.window),
