@@ -270,9 +270,10 @@ class Claim:
                     z = (x - stated) / m.se
                     if self.tolerance.outside:
                         if not (z <= accepted[0] or z >= accepted[1]):
+                            sides = " or ".join(f"{op} {v:g}" for op, v in (("<=", accepted[0]),
+                                                (">=", accepted[1])) if math.isfinite(v))
                             reasons.append(f"measured {x:.4g} is {z:+.1f} SE from {stated:.4g}, "
-                                           f"accepted <= {accepted[0]:g} or >= "
-                                           f"{accepted[1]:g} SE")
+                                           f"accepted {sides} SE")
                     elif not accepted[0] <= z <= accepted[1]:
                         reasons.append(f"measured {x:.4g} is {z:+.1f} SE from {stated:.4g}, "
                                        f"accepted [{accepted[0]:g}, {accepted[1]:g}] SE")
