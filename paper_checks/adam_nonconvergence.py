@@ -88,7 +88,7 @@ def nonconvergence_experiment(p: Mapping[str, Any], seed: int) -> Measurement:
     cyclic = cyclic_run(p["C"], horizon, amsgrad=p["amsgrad"], exponent=p["exponent"],
                         eps=p["eps"], bias_correction=p["bias_correction"])
     check = Check(f"cyclic example (Theorem 1, C = {p['C']:g}) ends above {THRESHOLD}",
-                  cyclic[-1] > THRESHOLD, f"x_T = {cyclic[-1]:.4g} (x* = -1)")
+                  bool(cyclic[-1] > THRESHOLD), f"x_T = {cyclic[-1]:.4g} (x* = -1)")
     decades = {int(k): float(x[:, i].mean()) for i, k in enumerate(run.checkpoints)
                if k in (10, 100, 1000, 10_000, 100_000, 1_000_000)}
     return Measurement(trace=trace, value=value, se=se, target=THRESHOLD, checks=[check],

@@ -1,8 +1,8 @@
 """The Adam symmetry theorem and its rates hold, and their controls fail, for seeds 0-5.
 
 The values asserted beside the verdicts come from the runs of seeds 0-5 (see the report of
-issue 3): symmetry offsets -0.0082 ... -0.0091 (field zero -0.00865), batch slopes -0.99 ... -1.06,
-beta2 slopes 0.86 ... 0.89, learning-rate slopes 0.486 ... 0.512.
+issue 3): symmetry offsets -0.0082 ... -0.0091 (field zero -0.00865), batch slopes -0.98 ... -1.03,
+beta2 slopes 0.85 ... 0.87, learning-rate slopes 0.486 ... 0.512.
 """
 
 import pytest
@@ -56,7 +56,7 @@ def test_offset_falls_like_one_over_the_batch_size(seed):
     v = ADAM_RATE_BATCH.check(seed=seed)
     assert v.ok, (v.outcome.reasons, v.control and v.control.reasons)
     assert v.stated == -1.0
-    assert v.measured == pytest.approx(-1.02, abs=0.07)
+    assert v.measured == pytest.approx(-1.0, abs=0.05)  # field zeros: -0.99
     m = v.outcome.measurement
     assert m.extra["offset"][0] == pytest.approx(FIELD_ZERO, rel=0.12)
     # control: symmetric data, the offsets are noise around 0 and the fit refuses
@@ -69,8 +69,9 @@ def test_offset_is_proportional_to_one_minus_beta2(seed):
     v = ADAM_RATE_BETA2.check(seed=seed)
     assert v.ok, (v.outcome.reasons, v.control and v.control.reasons)
     assert v.stated == pytest.approx(1.0)
-    # below 1 because c/(1-c) bends (first-order slope over these points 0.91)
-    assert v.measured == pytest.approx(0.875, abs=0.05)
+    # below 1 because c/(1-c) bends: the field's zeros give 0.854 over these points (first
+    # order 0.91); seeds 0-9 measure 0.858 +- 0.007
+    assert v.measured == pytest.approx(0.858, abs=0.03)
     assert v.outcome.measurement.extra["first_order_slope"] == pytest.approx(0.91, abs=0.005)
     assert v.control.measurement.fit is None
     assert "indistinguishable from x*" in v.control.reasons[0]

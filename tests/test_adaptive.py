@@ -69,6 +69,17 @@ def test_time_averages_are_those_of_the_iterates_and_gradient_samples():
         g0 = reference.gradients_at_zero(q, horizon, seed=4, run=r)
         grads = xs[r] + g0[a:horizon]
         np.testing.assert_allclose(run.mean_gradient[r], grads.mean(axis=0), rtol=1e-10)
+    # with a constant step and no box the average direction telescopes: (x_a - x_H)/(gamma T)
+    np.testing.assert_allclose(run.mean_direction,
+                               (run.iterates[:, a] - run.iterates[:, -1]) / (0.01 * (horizon - a)),
+                               rtol=1e-9)
+    # with a schedule, gamma_k u_k is the step: check against the iterates' differences
+    sched = schedules.polynomial(0.1, 0.6, 1.0)
+    run = adam(q, sched, horizon, runs=2, seed=4, average_from=a,
+               checkpoints=every_step(horizon))
+    steps = (run.iterates[:, a:horizon] - run.iterates[:, a + 1:]) / sched(
+        np.arange(a, horizon))[None, :, None]
+    np.testing.assert_allclose(run.mean_direction, steps.mean(axis=1), rtol=1e-9)
     # the default window is the later half
     assert adam(q, schedules.constant(0.01), 10).window == (5, 10)
 
@@ -107,7 +118,7 @@ def test_bit_identical_for_a_seed_whatever_threads_and_chunks():
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     for chunk in (None, 5, 64):
         many = adam(*args, chunk=chunk, **kw)
-        for name in ("iterates", "mean_iterate", "mean_gradient", "mean_square"):
+        for name in ("iterates", "mean_iterate", "mean_gradient", "mean_square", "mean_direction"):
             assert np.array_equal(getattr(one, name), getattr(many, name)), (name, chunk)
     assert not np.array_equal(one.iterates, adam(*args, **{**kw, "seed": 8}).iterates)
     # a run's numbers depend on (seed, run) only: the first 10 of 37 runs equal 10 runs alone
