@@ -16,7 +16,7 @@ field's inner loops.
 import numpy as np
 from numba import njit
 
-from experiments.fields import bilevel, least_squares, matrix_sensing, quadratic, vi
+from experiments.fields import bilevel, least_squares, matrix_sensing, quadratic, stochastic, vi
 from problems import kinds
 
 
@@ -43,6 +43,8 @@ def field(kind, A, b, p, x, out):
         matrix_sensing.asymmetric_sensing_gradient(A, b, p, x, out)
     elif kind == kinds.BILEVEL_RIDGE:
         bilevel.hypergradient(A, b, x, out)
+    elif kinds.SOP_NORMAL <= kind <= kinds.SOP_BERNOULLI:
+        stochastic.sop_mean_gradient(b, x, out)
     else:  # unreachable after require(); NaN, not raise, so the kernels' prange stays parallel
         out[:] = np.nan
 
@@ -62,6 +64,10 @@ def sample_field(kind, A, b, p, x, accuracy, rng, out):
         vi.sample_finite_sum(A, b, p, x, rng, out)
     elif kind == kinds.BILEVEL_RIDGE:
         bilevel.sample_hypergradient(A, b, x, accuracy, rng, out)
+    elif kinds.SOP_NORMAL <= kind <= kinds.SOP_BERNOULLI:
+        stochastic.sop_gradient(kind, p, x, 1, rng, out)
+    elif kind == kinds.LINEAR_RANDOM:
+        stochastic.random_linear_gradient(p, x, 1, rng, out)
     else:
         out[:] = np.nan
 
@@ -70,21 +76,56 @@ FIELD_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AF
                          kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR,
                          kinds.MATRIX_SENSING_SYMMETRIC_POPULATION, kinds.MATRIX_SENSING_SYMMETRIC,
                          kinds.MATRIX_SENSING_ASYMMETRIC_POPULATION,
-                         kinds.MATRIX_SENSING_ASYMMETRIC, kinds.BILEVEL_RIDGE})
+                         kinds.MATRIX_SENSING_ASYMMETRIC, kinds.BILEVEL_RIDGE,
+                         *range(kinds.SOP_NORMAL, kinds.SOP_BERNOULLI + 1)})
 SAMPLE_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AFFINE_OPERATOR,
-                          kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR, kinds.BILEVEL_RIDGE})
+                          kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR, kinds.BILEVEL_RIDGE,
+                          *range(kinds.SOP_NORMAL, kinds.SOP_BERNOULLI + 1), kinds.LINEAR_RANDOM})
+MINIBATCH_KINDS = SAMPLE_KINDS | {kinds.LINEAR_CYCLIC}
+"""Kinds ``minibatch_field`` serves: its own families, and every family with a sample."""
 
 
-def require(kind: int, stochastic: bool) -> None:
-    """Raise ValueError unless ``field`` (or ``sample_field``) knows the problem kind."""
-    known = SAMPLE_KINDS if stochastic else FIELD_KINDS
+def require(kind: int, stochastic: bool | str) -> None:
+    """Raise ValueError unless the oracle knows the problem kind.
+
+    ``stochastic`` is False for ``field``, True for ``sample_field``, "minibatch" for
+    ``minibatch_field``.
+    """
+    known = (MINIBATCH_KINDS if stochastic == "minibatch" else
+             SAMPLE_KINDS if stochastic else FIELD_KINDS)
     if kind not in known:
         what = "a stochastic oracle" if stochastic else "an exact oracle"
         raise ValueError(f"problem kind {kind} has no {what}; kinds with one: {sorted(known)}")
 
 
-def oracle_args(problem, stochastic: bool = False) -> tuple:
+def oracle_args(problem, stochastic: bool | str = False) -> tuple:
     """``problem.oracle_data()``, after checking that the oracle knows the problem's kind."""
     kind, A, b, p = problem.oracle_data()
     require(kind, stochastic)
     return kind, A, b, p
+
+
+@njit(cache=True, inline="always")
+def minibatch_field(kind, A, b, p, x, t, batch, rng, out, scratch):
+    """Write the mean of ``batch`` samples of the field at x, at the 1-based step t, into out.
+
+    A separate dispatcher because two things are new: online losses whose field depends on the
+    step t (Reddi et al.'s cyclic example), and mini-batches.  Families whose mini-batch mean has
+    a known law draw it exactly in one go; any other family averages ``batch`` calls of
+    ``sample_field`` (``scratch`` is a work array of size d).
+    """
+    if kinds.SOP_NORMAL <= kind <= kinds.SOP_BERNOULLI:
+        stochastic.sop_gradient(kind, p, x, batch, rng, out)
+    elif kind == kinds.LINEAR_RANDOM:
+        stochastic.random_linear_gradient(p, x, batch, rng, out)
+    elif kind == kinds.LINEAR_CYCLIC:
+        stochastic.cyclic_linear_gradient(p, x, t, out)
+    else:
+        sample_field(kind, A, b, p, x, 0.0, rng, out)
+        for _ in range(1, batch):
+            sample_field(kind, A, b, p, x, 0.0, rng, scratch)
+            for j in range(x.size):
+                out[j] += scratch[j]
+        if batch > 1:
+            for j in range(x.size):
+                out[j] /= batch

@@ -130,3 +130,77 @@ def ziggurat_normal(state):
         f1 = np.exp(-0.5 * (_ZIG_X[i + 1] * _ZIG_X[i + 1] - x * x))
         if f1 + uniform(state) * (f0 - f1) < 1.0:
             return x
+_ONE = np.uint64(1)
+_SIXTY_FOUR = 64
+_P1 = np.uint64(0x5555555555555555)
+_P2 = np.uint64(0x3333333333333333)
+_P4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+_P8 = np.uint64(0x0101010101010101)
+_S1 = np.uint64(1)
+_S2 = np.uint64(2)
+_S4 = np.uint64(4)
+_S56 = np.uint64(56)
+
+
+@njit(cache=True, inline="always")
+def _popcount(w):
+    """Number of set bits of a uint64 (the SWAR count of Hacker's Delight, section 5-1)."""
+    w = w - ((w >> _S1) & _P1)
+    w = (w & _P2) + ((w >> _S2) & _P2)
+    w = (w + (w >> _S4)) & _P4
+    return np.int64((w * _P8) >> _S56)
+
+
+@njit(cache=True)
+def gamma(state, shape):
+    """Gamma(shape, 1), exactly (no approximation beyond floating point), for shape > 0.
+
+    Marsaglia & Tsang, "A simple method for generating gamma variables", ACM TOMS 26 (2000):
+    a squeeze-and-reject transform of one normal, accepted with probability > 0.95 for shape >= 1;
+    shape < 1 uses Gamma(a) = Gamma(a + 1) U^(1/a).  Shape 1 is Exp(1) by inversion (faster).
+    The mean of M draws of Gamma(k, s) is Gamma(M k, s / M): a mini-batch mean in one call.
+    """
+    boost = 1.0
+    a = shape
+    if a < 1.0:
+        boost = (1.0 - uniform(state)) ** (1.0 / a)
+        a += 1.0
+    if a == 1.0:
+        return boost * exponential(state)
+    d = a - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9.0 * d)
+    while True:
+        x = normal(state)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = uniform(state)
+        x2 = x * x
+        if u < 1.0 - 0.0331 * x2 * x2:
+            return boost * d * v
+        if np.log(u) < 0.5 * x2 + d * (1.0 - v + np.log(v)):
+            return boost * d * v
+
+
+@njit(cache=True)
+def binomial(state, n, p):
+    """Binomial(n, p), exactly, by counting: O(n), meant for mini-batch sizes.
+
+    For p = 1/2 the count of set bits of n random bits (64 per draw); otherwise n Bernoulli(p)
+    draws, each a uniform compared with p (exact up to the 2^-53 grid of ``uniform``).
+    """
+    k = 0
+    if p == 0.5:
+        left = n
+        while left > 0:
+            w = next_u64(state)
+            if left < _SIXTY_FOUR:
+                w &= (_ONE << np.uint64(left)) - _ONE
+            k += _popcount(w)
+            left -= _SIXTY_FOUR
+    else:
+        for _ in range(n):
+            if uniform(state) < p:
+                k += 1
+    return k

@@ -10,6 +10,14 @@ This package imports nothing from ``rates`` or ``experiments``.
 from problems.least_squares import LeastSquares, least_squares
 from problems.matrix_sensing import MatrixSensing, matrix_sensing
 from problems.quadratic import Quadratic, quadratic
+from problems.stochastic import (
+    OnlineLinear,
+    StochasticQuadratic,
+    cyclic_linear,
+    random_linear,
+    stochastic_quadratic,
+)
 
-__all__ = ["LeastSquares", "MatrixSensing", "Quadratic", "least_squares", "matrix_sensing",
-           "quadratic"]
+__all__ = ["LeastSquares", "MatrixSensing", "OnlineLinear", "Quadratic", "StochasticQuadratic",
+           "cyclic_linear", "least_squares", "matrix_sensing", "quadratic", "random_linear",
+           "stochastic_quadratic"]

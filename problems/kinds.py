@@ -40,3 +40,25 @@ MATRIX_SENSING_ASYMMETRIC = 53
 BILEVEL_RIDGE = 40
 """Bilevel ridge / Wiener filter: theta -> x_hat_j = y_j / (1 + e^theta_j), upper level the expected
 reconstruction error; A[0] = signal variances, A[1] = noise variances, b = theta*."""
+
+# --- 10-19: stochastic quadratics with a data law, and online linear problems (Adam) ---------
+
+SOP_NORMAL = 10
+"""f(x) = E 1/2 |x - X|^2, X_j iid N(mean, sd^2); p = [mean, sd]."""
+
+SOP_TWO_POINT = 11
+"""f(x) = E 1/2 |x - X|^2, X_j iid center +- half_gap w.p. 1/2 each; p = [center, half_gap]."""
+
+SOP_GAMMA = 12
+"""f(x) = E 1/2 |x - X|^2, X_j iid loc + Gamma(shape, scale); p = [loc, shape, scale]."""
+
+SOP_BERNOULLI = 13
+"""f(x) = E 1/2 |x - X|^2, X_j iid loc + height Bernoulli(prob); p = [loc, prob, height]."""
+
+LINEAR_RANDOM = 14
+"""Online f_t(x) = <c_t, x> on a box, c_t,j iid: large w.p. prob, else -small; p = [large, small,
+prob] (Reddi, Kale & Kumar 2018, Section 5: 1010, 10, 0.01)."""
+
+LINEAR_CYCLIC = 15
+"""Online f_t(x) = <c_t, x> on a box, c_t,j = C if t mod 3 = 1 else -1 (t = 1, 2, ...); p = [C]
+(Reddi, Kale & Kumar 2018, Theorem 1)."""

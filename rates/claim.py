@@ -12,7 +12,10 @@ Assertion modes (DESIGN.md):
 * ``upper``     an O(.) bound: the run is at least as fast as stated (rate >= stated - tol for a
                 power law, rho <= stated + tol for a geometric factor);
 * ``lower``     no faster than stated;
-* ``limit``     converges to a value: (measured - stated) / SE within [-below, above];
+* ``limit``     converges to a value: (measured - stated) / SE within [-below, above]; with
+                ``Tolerance(outside=True)`` the opposite, at least ``below`` SE under or ``above``
+                SE over the stated value (e.g. "the offset from x* exceeds 20 SE": does *not*
+                converge there; ``below = inf`` makes it one-sided);
 * ``parameter`` the rate with respect to a parameter equals the stated one within tolerance.
 """
 
@@ -62,16 +65,20 @@ class Paper:
 class Tolerance:
     """Accepted deviation below and above the stated value, and the one-line reason for it.
 
-    For ``limit`` claims both sides are in standard errors of the measured value.
+    For ``limit`` claims both sides are in standard errors of the measured value, and
+    ``outside=True`` accepts the complement: z <= -below or z >= above (limit claims only).
     """
 
     below: float
     above: float
     reason: str
+    outside: bool = False
 
     def __post_init__(self) -> None:
         if self.below < 0 or self.above < 0:
             raise ValueError("tolerance sides must be >= 0")
+        if self.outside and math.isinf(self.below) and math.isinf(self.above):
+            raise ValueError("an outside tolerance needs a finite side")
         if not self.reason.strip():
             raise ValueError("a tolerance needs its one-line reason")
 
@@ -211,6 +218,8 @@ class Claim:
     lesson: str = ""
 
     def __post_init__(self) -> None:
+        if self.tolerance.outside and self.mode != Mode.LIMIT:
+            raise ValueError(f"claim {self.id}: an outside tolerance is for limit claims only")
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             raise ValueError(f"claim {self.id}: duplicate parameter names")
@@ -259,7 +268,13 @@ class Claim:
                     reasons.append("a limit needs a positive standard error")
                 else:
                     z = (x - stated) / m.se
-                    if not accepted[0] <= z <= accepted[1]:
+                    if self.tolerance.outside:
+                        if not (z <= accepted[0] or z >= accepted[1]):
+                            sides = " or ".join(f"{op} {v:g}" for op, v in (("<=", accepted[0]),
+                                                (">=", accepted[1])) if math.isfinite(v))
+                            reasons.append(f"measured {x:.4g} is {z:+.1f} SE from {stated:.4g}, "
+                                           f"accepted {sides} SE")
+                    elif not accepted[0] <= z <= accepted[1]:
                         reasons.append(f"measured {x:.4g} is {z:+.1f} SE from {stated:.4g}, "
                                        f"accepted [{accepted[0]:g}, {accepted[1]:g}] SE")
             elif not accepted[0] <= x <= accepted[1]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import platform
 from functools import cache
 from importlib import metadata
@@ -22,7 +23,8 @@ def versions() -> dict[str, str]:
 
 
 def _num(x: float | None) -> float | None:
-    return None if x is None else float(x)
+    """A JSON number; None for a missing value or an unbounded side (JSON has no infinity)."""
+    return None if x is None or not math.isfinite(x) else float(x)
 
 
 def verdict_text(v: Verdict) -> str:
@@ -47,8 +49,8 @@ def record(v: Verdict) -> dict[str, Any]:
         "law": c.law,
         "stated": _num(v.stated),
         "accepted": [_num(a) for a in v.outcome.accepted],
-        "tolerance": {"below": c.tolerance.below, "above": c.tolerance.above,
-                      "reason": c.tolerance.reason},
+        "tolerance": {"below": _num(c.tolerance.below), "above": _num(c.tolerance.above),
+                      "outside": c.tolerance.outside, "reason": c.tolerance.reason},
         "measured": _num(m.measured),
         "ci": None if ci is None else [_num(ci[0]), _num(ci[1])],
         "window": None if m.fit is None else list(m.fit.window),

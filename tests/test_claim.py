@@ -99,3 +99,19 @@ def test_claim_definition_errors():
     claim = toy_claim()
     with pytest.raises(ValueError, match="unknown parameter"):
         Claim(**{**claim.__dict__, "control": Control({"zz": 1}, "")})
+
+
+def test_limit_mode_outside_accepts_the_complement_and_can_be_one_sided():
+    trace = Trace(np.array([1.0]), np.array([[0.0]]), "", "")
+    far = Measurement(trace=trace, value=-0.5, se=0.01, target=0.0)
+    near = Measurement(trace=trace, value=0.05, se=0.01, target=0.0)
+    both = toy_claim(Mode.LIMIT, tol=Tolerance(20, 20, "20 SE away", outside=True))
+    assert both.judge(far, 0.0).passed
+    assert "accepted <= -20 or >= 20 SE" in both.judge(near, 0.0).reasons[0]
+    upward = toy_claim(Mode.LIMIT, tol=Tolerance(math.inf, 3, "3 SE above", outside=True))
+    assert upward.judge(near, 0.0).passed and not upward.judge(far, 0.0).passed
+    assert "accepted >= 3 SE" in upward.judge(far, 0.0).reasons[0]
+    with pytest.raises(ValueError, match="limit claims only"):
+        toy_claim(Mode.UPPER, tol=Tolerance(1, 1, "x", outside=True))
+    with pytest.raises(ValueError, match="finite side"):
+        Tolerance(math.inf, math.inf, "x", outside=True)
