@@ -17,10 +17,11 @@ import numpy as np
 from numba import njit
 
 from experiments.fields import bilevel, least_squares, matrix_sensing, quadratic, stochastic, vi
+from experiments.run import FASTMATH
 from problems import kinds
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, fastmath=FASTMATH)
 def field(kind, A, b, p, x, out):
     """Write the exact gradient / operator at x into out."""
     if kind == kinds.QUADRATIC_DIAGONAL:
@@ -49,7 +50,7 @@ def field(kind, A, b, p, x, out):
         out[:] = np.nan
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, fastmath=FASTMATH)
 def sample_field(kind, A, b, p, x, accuracy, rng, out):
     """Write one stochastic sample of the field at x into out, drawing from ``rng``."""
     if kind == kinds.LEAST_SQUARES:
@@ -105,7 +106,7 @@ def oracle_args(problem, stochastic: bool | str = False) -> tuple:
     return kind, A, b, p
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, fastmath=FASTMATH)
 def minibatch_field(kind, A, b, p, x, t, batch, rng, out, scratch):
     """Write the mean of ``batch`` samples of the field at x, at the 1-based step t, into out.
 

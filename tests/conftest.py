@@ -44,8 +44,9 @@ def synthetic_measurement(claim: Claim, seed: int = 0, scale: float = 1.0,
     runs = 20
     if claim.mode == Mode.LIMIT:
         x = np.unique(np.geomspace(1, 1e4, 30).astype(int)).astype(float)
-        values = scale * (1 / np.sqrt(x) + 0.02 * rng.standard_normal((runs, x.size))
-                          + (1.0 if wrong else 0.0))
+        # an "outside" limit claim holds when the value stays away from the target
+        offset = 1.0 if wrong != claim.tolerance.outside else 0.0
+        values = scale * (1 / np.sqrt(x) + 0.02 * rng.standard_normal((runs, x.size)) + offset)
         final = values[:, -1]
         return Measurement(trace=Trace(x, values, "iteration k", "offset", yscale="linear"),
                            value=float(final.mean()),

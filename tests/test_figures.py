@@ -38,8 +38,9 @@ def test_every_registered_claim_gets_a_figure(synthetic_verdicts, synthetic_figu
             assert image.size == (750, 600)
         drawn = texts(layout.draw(verdict))
         assert claim_id in drawn and "PASS" in drawn and "control fails" in drawn
-        assert "fit" in drawn and "median of 20 runs" in drawn
+        assert "median of 20 runs" in drawn
         if verdict.outcome.measurement.fit is not None:
+            assert "fit" in drawn
             assert layout._num(verdict.measured) in drawn  # the rate, in the legend
             assert "stated bound" in drawn
 
