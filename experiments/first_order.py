@@ -13,10 +13,13 @@ from experiments.oracles import field, oracle_args, sample_field
 from experiments.random import stream
 from experiments.run import FASTMATH, Run, diverging, log_checkpoints, validate_checkpoints
 
+EXACT = schedules.Schedule(schedules.CONSTANT, (0.0,), "0 (exact)")
+"""The accuracy schedule of an exact oracle."""
+
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def _gradient_descent(kind, A, b, p, x0, sched_kind, sched_params, stochastic, checkpoints,
-                      seed, runs):
+def _gradient_descent(kind, A, b, p, x0, sched_kind, sched_params, acc_kind, acc_params,
+                      stochastic, checkpoints, seed, runs):
     d = x0.size
     K = checkpoints.size
     horizon = checkpoints[-1]
@@ -33,7 +36,8 @@ def _gradient_descent(kind, A, b, p, x0, sched_kind, sched_params, stochastic, c
         for k in range(horizon):
             gamma = schedules.step_size(sched_kind, sched_params, k)
             if stochastic:
-                sample_field(kind, A, b, p, x, 0.0, rng, g)
+                accuracy = schedules.step_size(acc_kind, acc_params, k)
+                sample_field(kind, A, b, p, x, accuracy, rng, g)
             else:
                 field(kind, A, b, p, x, g)
             sq = 0.0
@@ -51,11 +55,14 @@ def _gradient_descent(kind, A, b, p, x0, sched_kind, sched_params, stochastic, c
 
 def gradient_descent(problem, schedule: schedules.Schedule, horizon: int, *, runs: int = 1,
                      seed: int = 0, stochastic: bool = False, x0: np.ndarray | None = None,
-                     checkpoints: np.ndarray | None = None) -> Run:
+                     checkpoints: np.ndarray | None = None,
+                     accuracy: schedules.Schedule | None = None) -> Run:
     """Run GD (``stochastic=False``) or SGD for ``horizon`` steps, ``runs`` times.
 
     ``problem`` is any generator output with ``oracle_data()`` and ``x_star``; ``x0`` defaults
-    to zeros.  Returns the iterates at ``checkpoints`` (log-spaced from 1 by default).
+    to zeros.  ``accuracy`` is the schedule eps_k handed to an inexact stochastic oracle (e.g.
+    the bilevel hypergradient; default 0, exact).  Returns the iterates at ``checkpoints``
+    (log-spaced from 1 by default).
     """
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
@@ -72,6 +79,7 @@ def gradient_descent(problem, schedule: schedules.Schedule, horizon: int, *, run
     if c[-1] != horizon:
         raise ValueError(f"the last checkpoint must equal horizon={horizon}, got {c[-1]}")
     sk, sp = schedule.kernel_args()
-    iterates, diverged_at = _gradient_descent(kind, A, b, p, x0, sk, sp, bool(stochastic), c,
-                                              np.uint64(seed), int(runs))
+    ak, ap = (EXACT if accuracy is None else accuracy).kernel_args()
+    iterates, diverged_at = _gradient_descent(kind, A, b, p, x0, sk, sp, ak, ap, bool(stochastic),
+                                              c, np.uint64(seed), int(runs))
     return Run(checkpoints=c, iterates=iterates, diverged_at=diverged_at, seed=int(seed))
