@@ -34,7 +34,7 @@ from numba import njit, prange
 from experiments import schedules
 from experiments.oracles import field, oracle_args, sample_field
 from experiments.random import stream
-from experiments.run import Run, diverging, log_checkpoints, validate_checkpoints
+from experiments.run import FASTMATH, Run, diverging, log_checkpoints, validate_checkpoints
 
 EG, PEG, OG, RG, GDA = "eg", "peg", "og", "rg", "gda"
 METHODS = (EG, PEG, OG, RG, GDA)
@@ -68,7 +68,7 @@ def _update(z, avg, lead, g, gamma, wsum):
     return sq
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
 def _extragradient(kind, A, b, p, z0, k1, p1, k2, p2, stochastic, checkpoints, seed, runs):
     d = z0.size
     K = checkpoints.size

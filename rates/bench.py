@@ -34,6 +34,8 @@ class BenchCase:
     steps_numpy: int
     warm_code: str                           # imports, and def work(): calls the kernel once
     c_reference_ns: float | None = None      # an optimized C loop on this machine class
+    runs: int = 256                          # Monte Carlo: runs, and steps of the numba kernel
+    run_steps: int = 2000                    # (NumPy vectorised does a quarter of the steps)
 
 
 @dataclass
@@ -78,17 +80,22 @@ def _compile_times(warm_code: str) -> tuple[float, float]:
     return out[0], out[1]
 
 
-def run_case(case: BenchCase, runs: int = 256, run_steps: int = 2000,
-             compile_times: bool = True) -> BenchResult:
+def run_case(case: BenchCase, compile_times: bool = True, scale: float = 1.0) -> BenchResult:
+    """Time one case; ``scale`` multiplies every step count (a quick smoke run: 0.01)."""
+    def steps(n: int) -> int:
+        return max(10, round(n * scale))
+
+    s_numba, s_numpy, s_runs = steps(case.steps_numba), steps(case.steps_numpy), \
+        steps(case.run_steps)
     case.numba_step(10)  # compile (or load) outside the timing
-    numba_ns = _best(lambda: case.numba_step(case.steps_numba)) / case.steps_numba * 1e9
-    numpy_ns = _best(lambda: case.numpy_step(case.steps_numpy), 1) / case.steps_numpy * 1e9
+    numba_ns = _best(lambda: case.numba_step(s_numba)) / s_numba * 1e9
+    numpy_ns = _best(lambda: case.numpy_step(s_numpy), 1) / s_numpy * 1e9
     nr = vr = None
     if case.numba_runs is not None and case.numpy_runs is not None:
+        runs, s_vec = case.runs, max(10, s_runs // 4)
         case.numba_runs(10, 2)
-        nr = _best(lambda: case.numba_runs(run_steps, runs)) / (run_steps * runs) * 1e9
-        vr = _best(lambda: case.numpy_runs(run_steps // 4, runs), 1) / (run_steps // 4 * runs) \
-            * 1e9
+        nr = _best(lambda: case.numba_runs(s_runs, runs)) / (s_runs * runs) * 1e9
+        vr = _best(lambda: case.numpy_runs(s_vec, runs), 1) / (s_vec * runs) * 1e9
     cold, cached = _compile_times(case.warm_code) if compile_times else (np.nan, np.nan)
     return BenchResult(
         family=case.family, method=case.method, problem=case.problem,
@@ -133,16 +140,139 @@ def first_order_case() -> BenchCase:
         c_reference_ns=64.0)
 
 
-CASES: dict[str, Callable[[], BenchCase]] = {"first-order": first_order_case}
+def adaptive_case() -> BenchCase:
+    """Scalar Adam, constant step, on f(x) = E 1/2 (x - X)^2 with X ~ N(1, 1).
+
+    Both NumPy versions draw the kernel's own numbers (the Box-Muller twin), inside the timing.
+    """
+    from experiments import reference, schedules
+    from experiments.adaptive import adam
+    from problems import stochastic_quadratic
+
+    q = stochastic_quadratic("normal", d=1)
+    gamma, betas = 0.01, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    step = schedules.constant(gamma)
+
+    def numba_runs(n: int, r: int) -> None:
+        adam(q, step, n, runs=r, checkpoints=np.array([n]), **betas)
+
+    def numpy_step(n: int) -> None:
+        G = reference.sop_normal_samples(1.0, 1.0, n, 0, 1)[:, 0]
+        reference.adam(lambda x, t: x + G[t - 1], np.zeros(1), n, np.full(n, gamma), **betas)
+
+    def numpy_runs(n: int, r: int) -> None:
+        G = reference.sop_normal_samples(1.0, 1.0, n, 0, r)
+        reference.adam_runs(G, 0.0, np.full(n, gamma), **betas)
+
+    return BenchCase(
+        family="adaptive", method="Adam, constant step", problem="scalar quadratic, N(1, 1)",
+        numba_step=lambda n: numba_runs(n, 1), numpy_step=numpy_step,
+        numba_runs=numba_runs, numpy_runs=numpy_runs,
+        steps_numba=1_000_000, steps_numpy=20_000, runs=256, run_steps=20_000,
+        warm_code=textwrap.dedent("""
+            from experiments import schedules
+            from experiments.adaptive import adam
+            from problems import stochastic_quadratic
+            q = stochastic_quadratic("normal", d=1)
+            def work():
+                adam(q, schedules.constant(0.01), 10, runs=2)
+            """).strip(),
+        c_reference_ns=18.0)
+
+
+def vi_case() -> BenchCase:
+    """Extragradient, constant step 1/(2L), on a 50 x 50 bilinear game (d = 100).
+
+    Per step: the exact operator.  Monte Carlo: the stochastic oracle (additive N(0, 0.1^2 I)),
+    the NumPy version drawing the kernel's numbers (its Box-Muller twin) inside the timing.  Its
+    matrix products go through BLAS (one multiplication of R x d by d x d per half-step), which
+    is where NumPy vectorised across runs is at its best.
+    """
+    from experiments import reference
+    from experiments.vi import extragradient
+    from problems.vi import bilinear_game
+
+    game = bilinear_game(np.linspace(0.1, 1.0, 50), seed=0, noise=0.1)
+    gamma = 0.5 / game.L
+    z0 = np.zeros(game.d)
+
+    def numba_runs(n: int, r: int) -> None:
+        extragradient(game, gamma, n, runs=r, stochastic=True, checkpoints=np.array([n]))
+
+    return BenchCase(
+        family="vi", method="extragradient, constant step", problem="bilinear game 50x50",
+        numba_step=lambda n: extragradient(game, gamma, n, checkpoints=np.array([n])),
+        numpy_step=lambda n: reference.extragradient_loop(game.M, game.b, z0, gamma, n),
+        numba_runs=numba_runs,
+        numpy_runs=lambda n, r: reference.extragradient_runs(game.M, game.b, z0, gamma, n, r,
+                                                             noise=game.noise),
+        steps_numba=10_000, steps_numpy=4_000, runs=64, run_steps=1_000,
+        warm_code=textwrap.dedent("""
+            import numpy as np
+            from experiments.vi import extragradient
+            from problems.vi import bilinear_game
+            game = bilinear_game(np.ones(3), noise=0.1)
+            def work():
+                extragradient(game, 0.1, 10, runs=2, stochastic=True)
+            """).strip(),
+        c_reference_ns=1000.0)
+
+
+def bilevel_case() -> BenchCase:
+    """Inexact bilevel SGD, alpha_k = (k+1)^-1/2, eps_k = 0.5 (k+1)^-1/2, bilevel ridge d = 20.
+
+    Timing only for the NumPy side: it draws NumPy's own normals (``Generator.standard_normal``,
+    itself a ziggurat), the same count as the kernel.  The exact twin of the kernel's normals
+    (``bilevel_normals``, which the tests feed to the same reference) runs its ziggurat's
+    rejections in Python and would time those, not NumPy.
+    """
+    from experiments import reference
+    from experiments.bilevel import accuracy_schedule, inexact_bilevel_sgd, step_schedule
+    from problems.bilevel import bilevel_ridge
+
+    pb = bilevel_ridge(d=20)
+    steps, accuracies = step_schedule(1.0, 0.5), accuracy_schedule(0.5, 0.5)
+
+    def numba_runs(n: int, r: int) -> None:
+        inexact_bilevel_sgd(pb, steps, accuracies, n, runs=r, checkpoints=np.array([n]))
+
+    def numpy_runs(n: int, r: int) -> None:
+        normals = np.random.default_rng(0).standard_normal((n, r, pb.d, 2))
+        k = np.arange(n) + 1.0
+        reference.inexact_bilevel_sgd_runs(pb.signal_var, pb.noise_var, pb.theta_star,
+                                           k**-0.5, 0.5 * k**-0.5, normals)
+
+    return BenchCase(
+        family="bilevel", method="inexact bilevel SGD", problem="bilevel ridge d=20",
+        numba_step=lambda n: numba_runs(n, 1), numpy_step=lambda n: numpy_runs(n, 1),
+        numba_runs=numba_runs, numpy_runs=numpy_runs,
+        steps_numba=200_000, steps_numpy=10_000, runs=256, run_steps=2_000,
+        warm_code=textwrap.dedent("""
+            from experiments.bilevel import accuracy_schedule, inexact_bilevel_sgd, step_schedule
+            from problems.bilevel import bilevel_ridge
+            pb = bilevel_ridge(d=3)
+            def work():
+                inexact_bilevel_sgd(pb, step_schedule(1.0, 0.5), accuracy_schedule(0.5, 0.5),
+                                    10, runs=2)
+            """).strip())
+
+
+CASES: dict[str, Callable[[], BenchCase]] = {
+    "first-order": first_order_case, "adaptive": adaptive_case, "vi": vi_case,
+    "bilevel": bilevel_case}
 """Every family's benchmark, by name; each returns a fresh case."""
 
 
-def run_all(families: list[str] | None = None, compile_times: bool = True) -> list[BenchResult]:
+def run_all(families: list[str] | None = None, compile_times: bool = True,
+            scale: float = 1.0) -> list[BenchResult]:
+    """Run the named families (all by default); ``scale`` multiplies every step count."""
     names = families or list(CASES)
     unknown = set(names) - set(CASES)
     if unknown:
         raise ValueError(f"unknown families {sorted(unknown)}; known: {', '.join(CASES)}")
-    return [run_case(CASES[n](), compile_times=compile_times) for n in names]
+    if not 0.0 < scale <= 1.0:
+        raise ValueError(f"scale must lie in (0, 1], got {scale!r}")
+    return [run_case(CASES[n](), compile_times=compile_times, scale=scale) for n in names]
 
 
 def as_dicts(results: list[BenchResult]) -> list[dict]:

@@ -290,7 +290,8 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     from rates import bench
 
     try:
-        results = bench.run_all(args.families or None, compile_times=not args.no_compile)
+        results = bench.run_all(args.families or None, compile_times=not args.no_compile,
+                                scale=args.scale)
     except ValueError as e:
         raise UsageError(str(e)) from None
     table = Table(title="numba kernels against NumPy (ns per step; per run-step for Monte Carlo)")
@@ -337,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", metavar="PATH", help="write the measurements to PATH")
     bench.add_argument("--no-compile", action="store_true",
                        help="skip the compile-time measurements (two subprocesses per family)")
+    bench.add_argument("--scale", type=float, default=1.0, metavar="S",
+                       help="multiply every step count by S in (0, 1] (default 1; 0.01 for a "
+                            "quick smoke run, with noisier timings)")
     figures = sub.add_parser("figures", help="one figure per claim (PNG and PDF)")
     report = sub.add_parser("report", help="an offline HTML page and a Markdown table of verdicts")
     for name, cmd in (("figures", figures), ("report", report)):
