@@ -89,13 +89,15 @@ def run_case(case: BenchCase, compile_times: bool = True, scale: float = 1.0) ->
         steps(case.run_steps)
     case.numba_step(10)  # compile (or load) outside the timing
     numba_ns = _best(lambda: case.numba_step(s_numba)) / s_numba * 1e9
-    numpy_ns = _best(lambda: case.numpy_step(s_numpy), 1) / s_numpy * 1e9
+    # best of 3 for NumPy too: on a shared machine one unlucky timeslice (or OpenBLAS threads
+    # waiting on a busy core) can inflate a single measurement many times over
+    numpy_ns = _best(lambda: case.numpy_step(s_numpy)) / s_numpy * 1e9
     nr = vr = None
     if case.numba_runs is not None and case.numpy_runs is not None:
         runs, s_vec = case.runs, max(10, s_runs // 4)
         case.numba_runs(10, 2)
         nr = _best(lambda: case.numba_runs(s_runs, runs)) / (s_runs * runs) * 1e9
-        vr = _best(lambda: case.numpy_runs(s_vec, runs), 1) / (s_vec * runs) * 1e9
+        vr = _best(lambda: case.numpy_runs(s_vec, runs)) / (s_vec * runs) * 1e9
     cold, cached = _compile_times(case.warm_code) if compile_times else (np.nan, np.nan)
     return BenchResult(
         family=case.family, method=case.method, problem=case.problem,
