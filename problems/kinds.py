@@ -11,37 +11,7 @@ QUADRATIC_DIAGONAL = 1
 LEAST_SQUARES = 2
 """f(x) = 1/(2n) ||A x - b||^2 = (1/n) sum_i f_i(x), f_i = 1/2 (a_i.x - b_i)^2."""
 
-# --- 20-39: monotone and comonotone operators (variational inequalities) ----------------------
-
-AFFINE_OPERATOR = 20
-"""V(z) = A z + b (A square); the stochastic oracle adds p[0] * N(0, I) noise."""
-
-ROTATION_BLOCKS = 21
-"""Block-diagonal linear F: block i maps (x_{2i}, x_{2i+1}) by [[c_i, -s_i], [s_i, c_i]], with
-A[0] = c = a cos(theta), A[1] = s = a sin(theta); b unused (the solution is 0)."""
-
-FINITE_SUM_LINEAR = 22
-"""F = (1/n) sum_i F_i, F_i(x) = A_i x + b_i.  A stacks the mean matrix and then the n blocks
-A_i row-wise ((n + 1) d x d), b likewise; p[0] = n.  A sample is one uniform component."""
-# --- matrix sensing (50-59) -------------------------------------------------------------------
-# x is the factor flattened row-major: X (n x k) for XX^T, [vec F, vec G] (2 n k) for FG^T.
-
-MATRIX_SENSING_SYMMETRIC_POPULATION = 50
-"""f(X) = 1/4 ||X X^T - M*||_F^2; A = M* (n x n), p = [k]."""
-
-MATRIX_SENSING_SYMMETRIC = 51
-"""f(X) = 1/(4m) sum_i (<A_i, X X^T> - y_i)^2; A = rows vec(A_i) (m x n^2), b = y, p = [n, k]."""
-
-MATRIX_SENSING_ASYMMETRIC_POPULATION = 52
-"""f(F, G) = 1/2 ||F G^T - M*||_F^2; A = M* (n x n), p = [k]."""
-
-MATRIX_SENSING_ASYMMETRIC = 53
-"""f(F, G) = 1/(2m) sum_i (<A_i, F G^T> - y_i)^2; A = rows vec(A_i) (m x n^2), b = y, p = [n, k]."""
-BILEVEL_RIDGE = 40
-"""Bilevel ridge / Wiener filter: theta -> x_hat_j = y_j / (1 + e^theta_j), upper level the expected
-reconstruction error; A[0] = signal variances, A[1] = noise variances, b = theta*."""
-
-# --- 10-19: stochastic quadratics with a data law, and online linear problems (Adam) ---------
+# --- 10-19: stochastic quadratics with a data law, and online linear problems (Adam) ----------
 
 SOP_NORMAL = 10
 """f(x) = E 1/2 |x - X|^2, X_j iid N(mean, sd^2); p = [mean, sd]."""
@@ -62,3 +32,37 @@ prob] (Reddi, Kale & Kumar 2018, Section 5: 1010, 10, 0.01)."""
 LINEAR_CYCLIC = 15
 """Online f_t(x) = <c_t, x> on a box, c_t,j = C if t mod 3 = 1 else -1 (t = 1, 2, ...); p = [C]
 (Reddi, Kale & Kumar 2018, Theorem 1)."""
+
+# --- 20-39: monotone and comonotone operators (variational inequalities) ----------------------
+
+AFFINE_OPERATOR = 20
+"""V(z) = A z + b (A square); the stochastic oracle adds p[0] * N(0, I) noise."""
+
+ROTATION_BLOCKS = 21
+"""Block-diagonal linear F: block i maps (x_{2i}, x_{2i+1}) by [[c_i, -s_i], [s_i, c_i]], with
+A[0] = c = a cos(theta), A[1] = s = a sin(theta); b unused (the solution is 0)."""
+
+FINITE_SUM_LINEAR = 22
+"""F = (1/n) sum_i F_i, F_i(x) = A_i x + b_i.  A stacks the mean matrix and then the n blocks
+A_i row-wise ((n + 1) d x d), b likewise; p[0] = n.  A sample is one uniform component."""
+
+# --- 40-49: bilevel problems ------------------------------------------------------------------
+
+BILEVEL_RIDGE = 40
+"""Bilevel ridge / Wiener filter: theta -> x_hat_j = y_j / (1 + e^theta_j), upper level the expected
+reconstruction error; A[0] = signal variances, A[1] = noise variances, b = theta*."""
+
+# --- 50-59: matrix sensing; x is the factor flattened row-major: X (n x k) for XX^T,
+# [vec F, vec G] (2 n k) for FG^T
+
+MATRIX_SENSING_SYMMETRIC_POPULATION = 50
+"""f(X) = 1/4 ||X X^T - M*||_F^2; A = M* (n x n), p = [k]."""
+
+MATRIX_SENSING_SYMMETRIC = 51
+"""f(X) = 1/(4m) sum_i (<A_i, X X^T> - y_i)^2; A = rows vec(A_i) (m x n^2), b = y, p = [n, k]."""
+
+MATRIX_SENSING_ASYMMETRIC_POPULATION = 52
+"""f(F, G) = 1/2 ||F G^T - M*||_F^2; A = M* (n x n), p = [k]."""
+
+MATRIX_SENSING_ASYMMETRIC = 53
+"""f(F, G) = 1/(2m) sum_i (<A_i, F G^T> - y_i)^2; A = rows vec(A_i) (m x n^2), b = y, p = [n, k]."""
