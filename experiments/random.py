@@ -78,9 +78,7 @@ def numpy_u64(seed: int, run: int, count: int, skip: int = 0) -> np.ndarray:
     with np.errstate(over="ignore"):
         start = stream(seed, run)[0]
         z = start + _GOLDEN * np.arange(skip + 1, skip + count + 1, dtype=np.uint64)
-        z = (z ^ (z >> _S30)) * _M1
-        z = (z ^ (z >> _S27)) * _M2
-        return z ^ (z >> _S31)
+        return _mix.py_func(z)  # the kernels' own mixer, run by NumPy on the whole array
 
 
 def numpy_randint(seed: int, run: int, count: int, n: int) -> np.ndarray:
