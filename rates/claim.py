@@ -67,12 +67,16 @@ class Tolerance:
 
     For ``limit`` claims both sides are in standard errors of the measured value, and
     ``outside=True`` accepts the complement: z <= -below or z >= above (limit claims only).
+    ``relative=True`` makes the sides fractions of the stated rate: of p for a power law or a
+    parameter law, of the contraction per step -ln(rho) for a geometric law (so that a tolerance
+    means the same at every condition number).
     """
 
     below: float
     above: float
     reason: str
     outside: bool = False
+    relative: bool = False
 
     def __post_init__(self) -> None:
         if self.below < 0 or self.above < 0:
@@ -81,6 +85,8 @@ class Tolerance:
             raise ValueError("an outside tolerance needs a finite side")
         if not self.reason.strip():
             raise ValueError("a tolerance needs its one-line reason")
+        if self.relative and self.outside:
+            raise ValueError("a relative tolerance is for rates, an outside one for limits")
 
 
 @dataclass(frozen=True)
@@ -200,24 +206,46 @@ class Verdict:
 Experiment = Callable[[Mapping[str, Any], int], Measurement]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Claim:
-    """A paper's claim as an experiment with an assertion and a negative control."""
+    """A paper's claim as an experiment with an assertion and a negative control.
+
+    ``experiment`` is a :class:`rates.spec.Spec` (the usual, declarative form: the law and the
+    formula then come from its bound, and a ``law`` that contradicts the bound is an error at
+    import) or a free-form function ``(params, seed) -> Measurement`` for the unusual claim.
+    """
 
     id: str
     title: str
     paper: Paper
     statement: str
-    math: str
     mode: Mode
-    law: str
     tolerance: Tolerance
     parameters: tuple[Parameter, ...]
     experiment: Experiment
     control: Control
+    law: str = ""
+    math: str = ""
     lesson: str = ""
 
     def __post_init__(self) -> None:
+        bound = getattr(self.experiment, "bound", None)
+        if isinstance(bound, Bound):  # a specification: the bound says the law and the formula
+            if self.law and self.law != bound.law:
+                raise ValueError(f"claim {self.id}: law {self.law!r} contradicts its bound, whose "
+                                 f"law is {bound.law!r}")
+            object.__setattr__(self, "law", bound.law)
+            if not self.math:
+                object.__setattr__(self, "math", bound.latex())
+            if (self.mode == Mode.PARAMETER) != (bound.law == "parameter"):
+                raise ValueError(f"claim {self.id}: mode {self.mode.value} does not fit a "
+                                 f"{bound.law} bound (parameter mode <-> parameter law)")
+            bound.rate_expr()  # the stated rate must be derivable from the bound, at import
+        if self.law not in ("power_law", "geometric", "parameter", "limit"):
+            raise ValueError(f"claim {self.id}: law must be power_law, geometric, parameter or "
+                             f"limit, got {self.law!r}")
+        if self.tolerance.relative and self.mode == Mode.LIMIT:
+            raise ValueError(f"claim {self.id}: a limit's tolerance is in SE, not relative")
         if self.tolerance.outside and self.mode != Mode.LIMIT:
             raise ValueError(f"claim {self.id}: an outside tolerance is for limit claims only")
         names = [p.name for p in self.parameters]
@@ -226,6 +254,13 @@ class Claim:
         for name in self.control.overrides:
             if name not in names:
                 raise ValueError(f"claim {self.id}: control overrides unknown parameter {name!r}")
+
+    def __reduce__(self):
+        # a claim holds functions (lambdas in its specification): it travels, to a worker
+        # process or a cache, as its id, and is looked up again in the registry there
+        from rates import registry
+
+        return registry.get, (self.id,)
 
     @property
     def parameter_map(self) -> dict[str, Parameter]:
@@ -246,6 +281,13 @@ class Claim:
         """The interval the measured value must fall in (in SE units around 0 for limit)."""
         lo, hi = self.tolerance.below, self.tolerance.above
         faster_is_smaller = self.law == "geometric"
+        if self.tolerance.relative and faster_is_smaller:
+            # in -ln(rho): rho^(1 + lo) is faster (smaller), rho^(1 - hi) slower
+            fast, slow = stated ** (1 + lo), stated ** (1 - hi)
+            return {Mode.UPPER: (-math.inf, slow), Mode.LOWER: (fast, math.inf)}.get(
+                self.mode, (fast, slow))
+        if self.tolerance.relative:
+            lo, hi = abs(stated) * lo, abs(stated) * hi
         if self.mode in (Mode.TIGHT, Mode.PARAMETER):
             return stated - lo, stated + hi
         if self.mode == Mode.UPPER:
