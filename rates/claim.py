@@ -227,6 +227,8 @@ class Claim:
     law: str = ""
     math: str = ""
     lesson: str = ""
+    free_form: str = ""
+    """Why the experiment is a free-form function rather than a Spec (required for one)."""
 
     def __post_init__(self) -> None:
         bound = getattr(self.experiment, "bound", None)
