@@ -28,13 +28,15 @@ def _num(x: float | None) -> float | None:
 
 
 def verdict_text(v: Verdict) -> str:
-    return "pass" if v.passed else "fail"
+    """holds, fails or undecided: the claim's own verdict."""
+    return v.outcome.verdict
 
 
 def control_text(v: Verdict) -> str:
     if v.control is None:
         return "not run"
-    return "fails, as it must" if v.control_failed else "PASSES: the check cannot fail"
+    return {"fails": "fails, as it must", "holds": "HOLDS: the check cannot fail",
+            "undecided": "undecided: not decisively failed"}[v.control.verdict]
 
 
 def record(v: Verdict) -> dict[str, Any]:
@@ -62,11 +64,13 @@ def record(v: Verdict) -> dict[str, Any]:
         "control": {
             "description": c.control.description,
             "overrides": dict(c.control.overrides),
-            "verdict": control_text(v),
+            "verdict": None if v.control is None else v.control.verdict,
             "measured": None if v.control is None else _num(v.control.measurement.measured),
             "reasons": [] if v.control is None else v.control.reasons,
         },
         "ok": v.ok,
+        "status": v.status,
+        "ci_method": None if m.fit is None else m.fit.ci_method,
         "parameters": v.params,
         "seed": v.seed,
         "seconds": round(v.seconds, 3),
