@@ -201,6 +201,7 @@ class Verdict:
     outcome: Outcome
     control: Outcome | None
     seconds: float
+    more_controls: list[Outcome] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -209,8 +210,9 @@ class Verdict:
 
     @property
     def control_failed(self) -> bool:
-        """The control fails decisively (its CI outside the accepted interval), as it must."""
-        return self.control is not None and self.control.verdict == FAILS
+        """Every control fails decisively (its CI outside the accepted interval), as it must."""
+        return self.control is not None and all(
+            c.verdict == FAILS for c in (self.control, *self.more_controls))
 
     @property
     def ok(self) -> bool:
@@ -222,8 +224,8 @@ class Verdict:
         undecided (nothing failed, but a CI straddles a boundary or there were too few runs)."""
         if self.ok:
             return HOLDS
-        if self.outcome.verdict == FAILS or (self.control is not None
-                                               and self.control.verdict == HOLDS):
+        controls = () if self.control is None else (self.control, *self.more_controls)
+        if self.outcome.verdict == FAILS or any(c.verdict == HOLDS for c in controls):
             return FAILS
         return UNDECIDED
 
@@ -262,6 +264,9 @@ class Claim:
     lesson: str = ""
     free_form: str = ""
     """Why the experiment is a free-form function rather than a Spec (required for one)."""
+    more_controls: tuple[Control, ...] = ()
+    """Further controls that must fail the same assertion, e.g. one that is too fast, so that
+    both sides of a tight tolerance are exercised."""
 
     def __post_init__(self) -> None:
         bound = getattr(self.experiment, "bound", None)
@@ -286,9 +291,11 @@ class Claim:
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             raise ValueError(f"claim {self.id}: duplicate parameter names")
-        for name in self.control.overrides:
-            if name not in names:
-                raise ValueError(f"claim {self.id}: control overrides unknown parameter {name!r}")
+        for c in (self.control, *self.more_controls):
+            for name in c.overrides:
+                if name not in names:
+                    raise ValueError(f"claim {self.id}: control overrides unknown parameter "
+                                     f"{name!r}")
 
     def __reduce__(self):
         # a claim holds functions (lambdas in its specification): it travels, to a worker
@@ -418,9 +425,10 @@ class Claim:
         m = self.experiment(params, int(seed))
         stated = m.stated()
         outcome = self.judge(m, stated)
-        control_outcome = None
-        if control:
-            cparams = self.resolve({**params, **self.control.overrides})
-            control_outcome = self.judge(self.experiment(cparams, int(seed)), stated)
+        outcomes = []
+        for c in (self.control, *self.more_controls) if control else ():
+            cparams = self.resolve({**params, **c.overrides})
+            outcomes.append(self.judge(self.experiment(cparams, int(seed)), stated))
         return Verdict(claim=self, params=params, seed=int(seed), stated=stated, outcome=outcome,
-                       control=control_outcome, seconds=time.perf_counter() - start)
+                       control=outcomes[0] if outcomes else None, more_controls=outcomes[1:],
+                       seconds=time.perf_counter() - start)
