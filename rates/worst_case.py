@@ -60,8 +60,9 @@ AlmostSolved) on some of these programs although the value agrees with the known
 to ~1e-8; the status is recorded in :class:`WorstCase` and in the leg's detail."""
 
 MAX_HORIZON = 200
-"""Largest N accepted: the program has (N + 2)^2 constraints and a Gram matrix of order ~N; at
-N = 40 one solve already takes ~5-10 s on two cores."""
+"""Largest N accepted: the program has ~(N + 2)^2 constraints and a Gram matrix of order ~N.
+Measured on two (shared, heavily loaded) cores: ~0.2 s at N = 5, 0.4-1.8 s at N = 10, 2-9 s at
+N = 20 and 20-100 s at N = 40 per solve; EG+ (two oracle calls a step) about 4x that."""
 
 INSTALL_HINT = "pip install -e '.[pep]'"
 
