@@ -216,6 +216,9 @@ class Claim:
     experiment: Experiment
     control: Control
     lesson: str = ""
+    cost_model: Callable[[Mapping[str, Any]], tuple[float, float]] | None = None
+    """``params -> (run-steps x dimension, bytes)`` of one experiment, when the parameter names
+    do not tell it (see :meth:`cost`)."""
 
     def __post_init__(self) -> None:
         if self.tolerance.outside and self.mode != Mode.LIMIT:
@@ -241,6 +244,19 @@ class Claim:
                                  f"are {', '.join(table)}")
             params[name] = table[name].validate(value)
         return params
+
+    def cost(self, params: Mapping[str, Any]) -> tuple[float, float]:
+        """(run-steps x dimension, bytes) one experiment with resolved ``params`` should take.
+
+        An estimate the command checks against its budget before anything runs
+        (:mod:`rates.budget`): ``cost_model`` when the claim gives one, else read off the
+        parameter names (runs, horizon, d, n, ...).
+        """
+        if self.cost_model is not None:
+            return self.cost_model(params)
+        from rates.budget import default_cost
+
+        return default_cost(params)
 
     def accepted(self, stated: float) -> tuple[float, float]:
         """The interval the measured value must fall in (in SE units around 0 for limit)."""
