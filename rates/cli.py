@@ -480,7 +480,7 @@ def iter_seeds(text: str, limit: int | None = None) -> Iterator[int]:
         ranges = _seed_ranges(text)
     except ValueError:
         raise UsageError(f"--seeds takes seeds >= 0 as e.g. 0-4 or 0,3,7, got {text!r}") from None
-    total = sum(len(r) for r in ranges)
+    total = sum(r.stop - r.start for r in ranges)  # not len(): a range may exceed 2^63
     if limit is not None and total > limit:
         raise UsageError(f"--seeds {text} names {total} seeds; one command runs at most "
                          f"{limit} tasks")

@@ -148,8 +148,9 @@ def _fit(law, x_fit, e, window, statistic, level, n_resamples, seed, transform_x
         if not np.all(np.isfinite(boot)):
             bad = int(np.sum(~np.isfinite(boot)))
             raise ValueError(f"errors: {bad} of {boot.size} bootstrap resamples of the runs have "
-                             f"a {statistic} <= 0 at some point (runs that are exactly zero?), so "
-                             f"the interval is undefined; dropping them would bias it")
+                             f"a {statistic} <= 0 at some point (runs that are exactly zero?) or "
+                             f"one that overflows, so the interval is undefined; dropping them "
+                             f"would bias it")
         lo, hi = res.confidence_interval
         ci_method = f"BCa bootstrap over {runs} runs"
         if not (np.isfinite(lo) and np.isfinite(hi)):  # noiseless data: BCa's 0/0; fall back
@@ -161,8 +162,13 @@ def _fit(law, x_fit, e, window, statistic, level, n_resamples, seed, transform_x
         q = stats.t.ppf((1 + level) / 2, max(n - 2, 1))
         lo, hi = slope - q * se, slope + q * se
         ci_method = "regression t-interval (one run)"
-    a, b = sorted((to_rate(lo), to_rate(hi)))
-    return Fit(law=law, rate=float(to_rate(slope)), ci=(float(a), float(b)), window=window,
+    with np.errstate(over="ignore"):
+        rate, a, b = to_rate(slope), *sorted((to_rate(lo), to_rate(hi)))
+    if not np.all(np.isfinite([rate, a, b])):
+        raise ValueError(f"errors: the fitted {law} rate or its interval is not finite (slope "
+                         f"{slope:.3g} in log space, interval [{lo:.3g}, {hi:.3g}]): the data "
+                         f"span too many decades for one line")
+    return Fit(law=law, rate=float(rate), ci=(float(a), float(b)), window=window,
                runs=runs, points=t.size, level=level, intercept=float(intercept),
                residual=residual, statistic=statistic, ci_method=ci_method)
 

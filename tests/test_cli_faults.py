@@ -276,6 +276,7 @@ def test_every_grid_point_is_validated_before_any_runs(cache_dir, capsys, no_run
         cli.validate([Task.make(FAST, 0, {"mu": 0.02}), Task.make(FAST, 0, {"mu": 0.9})])
 
 
+@pytest.mark.slow
 def test_an_unreachable_dask_scheduler_is_one_line_and_status_4(cache_dir, capsys, monkeypatch):
     pytest.importorskip("dask.distributed", reason="dask[distributed] is not installed")
     import socket
@@ -308,8 +309,11 @@ def test_ctrl_c_stops_a_sweep_within_a_second_with_status_130_and_resumes(tmp_pa
     cache = tmp_path / "cache"
     env = {**os.environ, "RATES_CACHE_DIR": str(cache)}
     argv = [sys.executable, "-m", "rates.cli", "sweep", FAST, *SMALL, "--seeds", "0-400"]
+    # the default SIGINT action in the child, even where this suite runs with SIGINT ignored
+    # (a background job of a non-interactive shell): Python keeps an inherited SIG_IGN
     p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
+                         text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while len(_entries(cache)) < 3 and time.monotonic() < deadline and p.poll() is None:
         time.sleep(0.05)
@@ -333,6 +337,7 @@ def test_ctrl_c_stops_a_sweep_within_a_second_with_status_130_and_resumes(tmp_pa
 
 # --- figures and report for a subset or with overrides go elsewhere, and say so ----------------
 
+@pytest.mark.slow
 def test_a_custom_report_goes_to_figures_custom_and_states_its_overrides(tmp_path, cache_dir,
                                                                          monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
@@ -346,6 +351,7 @@ def test_a_custom_report_goes_to_figures_custom_and_states_its_overrides(tmp_pat
     assert f"{FAST}: d=50" in html
 
 
+@pytest.mark.slow
 def test_custom_figures_go_to_figures_custom(tmp_path, cache_dir, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["figures", FAST, *SMALL, "--format", "png", "--cache-dir", str(cache_dir)]) == 0

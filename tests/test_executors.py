@@ -28,10 +28,12 @@ def on_threads():
     return run_tasks(_tasks(), "threads")
 
 
+@pytest.mark.slow
 def test_processes_match_threads_bit_for_bit(on_threads):
     assert all(map(_same, on_threads, run_tasks(_tasks(), "processes", workers=2)))
 
 
+@pytest.mark.slow
 def test_a_real_dask_local_cluster_matches_threads_bit_for_bit(on_threads):
     pytest.importorskip("dask.distributed", reason="dask[distributed] is not installed")
     assert all(map(_same, on_threads, run_tasks(_tasks(), "dask", workers=2)))
@@ -52,6 +54,7 @@ def test_executor_errors():
         run_tasks([], "threads", scheduler="tcp://localhost:8786")
 
 
+@pytest.mark.slow
 def test_sweep_command_runs_the_grid_times_the_seeds(tmp_path, capsys):
     import json
 
@@ -67,6 +70,7 @@ def test_sweep_command_runs_the_grid_times_the_seeds(tmp_path, capsys):
     assert main(["sweep", "handbook-sgd-switching", "--seeds", "x"]) == 2
 
 
+@pytest.mark.slow
 def test_the_cache_serves_every_executor_the_same_verdicts(tmp_path, on_threads):
     from rates.cache import run_tasks_cached
 
