@@ -27,7 +27,7 @@ from rich.table import Table
 
 from rates import registry
 from rates.claim import Claim, Verdict
-from rates.executors import EXECUTORS, Task
+from rates.executors import EXECUTORS, MAX_SEED, Task
 from rates.records import control_text, record, verdict_text
 
 EXIT_OK = 0
@@ -35,8 +35,6 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 4
 EXIT_INTERRUPTED = 130
-MAX_SEED = 2**64 - 1
-"""Seeds key 64-bit counter-based streams."""
 
 EXIT_STATUSES = """exit status:
   0    every check holds and every control fails

@@ -23,9 +23,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from rates.claim import Verdict
 
 EXECUTORS = ("threads", "processes", "dask")
+MAX_SEED = 2**64 - 1
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class Task:
     @classmethod
     def make(cls, claim_id: str, seed: int = 0, overrides: Mapping[str, Any] | None = None,
              control: bool = True) -> Task:
+        """A task; ``seed`` must be an integer in [0, 2^64 - 1] (it keys 64-bit streams)."""
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not (
+                0 <= int(seed) <= MAX_SEED):
+            raise ValueError(f"seed must be an integer in [0, 2^64 - 1], got {seed!r}")
         return cls(claim_id, int(seed), tuple(sorted((overrides or {}).items())), control)
 
 

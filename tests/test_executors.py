@@ -45,6 +45,14 @@ def test_overrides_order_does_not_matter():
     assert a == b and hash(a) == hash(b)
 
 
+@pytest.mark.parametrize("seed", [-1, 2**64, 1.5, True, "3"])
+def test_a_task_needs_a_64_bit_seed(seed):
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\^64 - 1\]"):
+        Task.make("x", seed)
+    assert Task.make("x", 2**64 - 1).seed == 2**64 - 1
+    assert Task.make("x", np.uint64(7)).seed == 7
+
+
 def test_executor_errors():
     with pytest.raises(ValueError, match="executor must be one of"):
         run_tasks([], "gpu")
