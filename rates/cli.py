@@ -40,7 +40,8 @@ EXIT_STATUSES = """exit status:
   0    every check holds and every control fails
   1    a claim failed, or a control held (the check cannot fail)
   2    usage: a bad option or value, or a run above the budget without --force
-  3    reserved
+  3    undecided: nothing failed, but a claim's or a control's CI straddles a boundary of
+       the accepted interval (or it had too few runs); --until-decided adds runs
   4    environment: I/O, the results cache, the Dask scheduler, out of memory
   130  interrupted (Ctrl-C); finished tasks stay in the results cache, so running the
        same command again resumes where it stopped
@@ -456,8 +457,36 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         probe_file(args.json, "--json")
     verdicts = _checked(args, console)
+    if args.until_decided:
+        verdicts = _until_decided(args, console, verdicts)
     console.print(verdict_table(verdicts))
     return _finish(args, console, verdicts)
+
+
+def _until_decided(args: argparse.Namespace, console: Console,
+                   verdicts: list[Verdict]) -> list[Verdict]:
+    """Rerun each undecided claim with doubled runs (rates.sequential: alpha-spending looks)."""
+    from rates import sequential
+
+    overrides = parse_sets([v.claim for v in verdicts], args.set or [])
+    out = []
+    for v in verdicts:
+        if v.status != "undecided":
+            out.append(v)
+            continue
+        if "runs" not in v.claim.parameter_map:
+            console.print(f"{v.claim.id}: undecided and deterministic (no runs to add)")
+            out.append(v)
+            continue
+
+        def said(look, cid=v.claim.id):
+            console.print(f"{cid}: {look.runs} runs at level {look.level:.4g} -> {look.status}")
+
+        decided, _ = sequential.check_until_decided(
+            v.claim, seed=args.seed, overrides=overrides[v.claim.id],
+            max_runs=args.max_runs, on_look=said)
+        out.append(decided)
+    return out
 
 
 def _seed_ranges(text: str) -> list[range]:
@@ -516,7 +545,7 @@ def seed_arg(text: str) -> int:
 
 
 def workers_arg(text: str) -> int:
-    """``--workers``: an integer >= 1."""
+    """``--workers``, ``--max-runs``: an integer >= 1."""
     try:
         n = int(text)
     except ValueError:
@@ -617,6 +646,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=seed_arg, default=0,
                        help="random seed in [0, 2^64 - 1] (default 0)")
     check.add_argument("--json", metavar="PATH", help="write one record per claim to PATH")
+    check.add_argument("--until-decided", action="store_true",
+                       help="rerun undecided claims with doubled runs until decided (each look "
+                            "at a stricter level: Bonferroni alpha-spending)")
+    check.add_argument("--max-runs", type=workers_arg, default=1024, metavar="N",
+                       help="the most runs --until-decided may use (default 1024)")
     sweep = sub.add_parser("sweep", help="one claim over a parameter grid and several seeds")
     sweep.add_argument("id")
     sweep.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
