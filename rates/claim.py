@@ -36,6 +36,7 @@ import numpy as np
 from scipy import stats
 
 from rates.bound import Bound
+from rates.fit import LEVEL as fit_level
 from rates.fit import Fit
 from rates.params import Parameter
 
@@ -140,6 +141,8 @@ class Measurement:
     refused: str | None = None
     too_few_runs: bool = False
     runs: int | None = None
+    level: float = field(default_factory=lambda: fit_level.get())
+    """The confidence level of a limit's interval (a fit carries its own)."""
     checks: list[Check] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -154,7 +157,9 @@ class Measurement:
         if self.fit is not None:
             return self.fit.ci
         if self.value is not None and self.se is not None:
-            q = float(stats.t.ppf(0.975, self.runs - 1)) if self.runs and self.runs > 1 else 1.96
+            tail = (1 + self.level) / 2
+            q = float(stats.t.ppf(tail, self.runs - 1) if self.runs and self.runs > 1
+                      else stats.norm.ppf(tail))
             return (self.value - q * self.se, self.value + q * self.se)
         return None
 
