@@ -109,6 +109,11 @@ PP_SPEC = Spec(
                                 for n in seen.x]},
 )
 
+LEG_HORIZONS = (2, 5, 10, 20, 50)
+"""Where the worst-case leg compares: ``rates.spec.values_at(PP_SPEC, params, seed,
+LEG_HORIZONS)`` are the measured ||F(x_N)||^2 on the member for each N, to hold against the exact
+worst case over the class (a performance-estimation program, small N) and the bound."""
+
 PROXIMAL_POINT = Claim(
     id="comonotone-pp", mode=Mode.TIGHT,
     title="Proximal point on rho-negatively comonotone F, gamma > 2 rho: ||F(x_N)||^2 = O(1/N), "
@@ -246,6 +251,9 @@ EG_PLUS_SPEC = Spec(
             "one step size also gives 1/N where it is stable (rho L < ~0.2)"),
     ),
 )
+
+LEG_HORIZONS_EG = (5, 10, 20, 50)
+"""The worst-case leg of EG+: ``values_at(EG_PLUS_SPEC, params, seed, LEG_HORIZONS_EG)``."""
 
 EG_PLUS = Claim(
     id="comonotone-eg", mode=Mode.TIGHT,

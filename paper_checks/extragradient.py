@@ -183,6 +183,10 @@ ERGODIC_SPEC = Spec(
     ),
 )
 
+LEG_HORIZONS = (5, 10, 20, 50)
+"""Where a worst-case leg compares: ``rates.spec.values_at(ERGODIC_SPEC, params, seed,
+LEG_HORIZONS)`` are the measured Err_R of the averages after N steps."""
+
 ERGODIC_GAP = Claim(
     id="eg-ergodic-gap", mode=Mode.TIGHT,
     title="EG, PEG, OG, RG on a monotone game: the ergodic restricted merit is O(1/t)",

@@ -160,6 +160,11 @@ HALPERN_SPEC = Spec(
                             np.eye(2) - seen.instance.problem.matrix()))))},
 )
 
+LEG_HORIZONS = (1, 2, 5, 10, 20, 50)
+"""Where the worst-case leg compares: ``rates.spec.values_at(HALPERN_SPEC, params, seed,
+LEG_HORIZONS)`` are the measured ||x_N - T x_N|| on the rotation, to hold against the exact worst
+case over nonexpansive T (a performance-estimation program) and Lieder's bound."""
+
 HALPERN = Claim(
     id="halpern", mode=Mode.TIGHT,
     title="Halpern iteration: ||x_k - T x_k|| <= 2||x_0 - x*||/(k+1), tight; variance "

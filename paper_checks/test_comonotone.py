@@ -11,6 +11,8 @@ import pytest
 
 from paper_checks.comonotone import (
     EG_PLUS,
+    LEG_HORIZONS,
+    PP_SPEC,
     PROXIMAL_POINT,
     SWEEP_GAMMA1,
     SWEEP_GAMMA2,
@@ -18,6 +20,7 @@ from paper_checks.comonotone import (
     og_radii,
 )
 from rates.claim import FAILS
+from rates.spec import values_at
 
 SEEDS = range(10)
 
@@ -104,3 +107,13 @@ def test_optimistic_gradient_has_a_narrower_stable_range():
     # and where it is stable it gives 1/N too: the claim with method = og at rho L = 0.1
     v = EG_PLUS.check(overrides={"method": "og", "rho": 0.1}, control=False)
     assert v.passed, v.outcome.reasons
+
+
+def test_worst_case_leg_values_are_the_closed_form_under_the_bound():
+    """values_at(PP_SPEC, ..., LEG_HORIZONS): a_N^2 (1 + c a_N^2)^-N with c a_N^2 = 1/(N - 1),
+    c = 1/2, below the bound 1/(c N); what a performance-estimation worst case is held against."""
+    got = values_at(PP_SPEC, PROXIMAL_POINT.resolve(), 0, LEG_HORIZONS)
+    for n, value in got.items():
+        exact = (2.0 / (n - 1)) * (1 + 1 / (n - 1)) ** -n
+        assert value == pytest.approx(exact, rel=1e-10)
+        assert value <= 2.0 / n

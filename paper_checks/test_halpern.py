@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from experiments.methods import Halpern, VarianceReducedHalpern
-from paper_checks.halpern import HALPERN, peak_checkpoints
+from paper_checks.halpern import HALPERN, HALPERN_SPEC, LEG_HORIZONS, peak_checkpoints
 from problems.vi import cocoercive_finite_sum
 from rates.claim import FAILS
+from rates.spec import values_at
 
 SEEDS = range(10)
 PHI = 0.3
@@ -75,3 +76,10 @@ def test_peaks_are_where_the_rotation_is_half_a_turn():
     assert ks[-1] <= 10_000 and len(ks) >= 20
     with pytest.raises(ValueError, match="periods"):
         peak_checkpoints(PHI, 40)
+
+
+def test_worst_case_leg_values_are_the_closed_form_under_lieders_bound():
+    got = values_at(HALPERN_SPEC, HALPERN.resolve(), 0, LEG_HORIZONS)
+    for n, value in got.items():
+        assert value == pytest.approx(2 * abs(np.sin((n + 1) * PHI / 2)) / (n + 1), rel=1e-10)
+        assert value <= 2 / (n + 1)
