@@ -123,6 +123,7 @@ PROXIMAL_POINT = Claim(
     statement="For rho-negatively comonotone F and gamma > 2 rho, proximal point has "
               "||F(x_N)||^2 <= ||x_0 - x*||^2/(gamma (gamma - 2 rho) N), and a 2-D rotation "
               "chosen for N attains it up to (1 - 1/N)^(N-1) -> 1/e.",
+    math=r"\|F(x_N)\|^2 \le \frac{\|x_0-x^\star\|^2}{\gamma(\gamma-2\rho)N}",
     tolerance=Tolerance(0.02, 0.02, "exact worst case: the only curvature is (1 - 1/N)^(N-1) "
                         "approaching 1/e, 0.001 in slope over N >= 100"),
     parameters=(

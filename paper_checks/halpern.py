@@ -177,6 +177,7 @@ HALPERN = Claim(
               "||x_k - T x_k|| <= 2||x_0 - x*||/(k+1), attained on rotations; on a cocoercive "
               "finite sum of n operators a variance-reduced Halpern needs O~(n + sqrt(n) L/eps) "
               "calls.",
+    math=r"\|x_k - Tx_k\| \le \frac{2\|x_0 - x^\star\|}{k+1}",
     tolerance=Tolerance(0.02, 0.02, "exact: at the peaks (k+1) residual = 2|sin((k+1) phi/2)| "
                         "||x0||, the sine >= cos(phi/4) after rounding k (0.997 at phi = 0.3; "
                         "0.97 at phi = 1 moves the slope by 0.01)"),
