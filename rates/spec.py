@@ -408,9 +408,12 @@ class Spec:
             x0 = None if self.x0 is None else self.x0(member)
             run = self.method(member).run(member.problem, int(n), runs=runs, seed=seed, x0=x0,
                                           checkpoints=np.array([int(n)]))
-            if run.first_divergence is not None:
-                m = fitted(ns.astype(float), np.ones((1, ns.size)), law=self.law, window=None,
-                           bound=None, xlabel=fam.label, ylabel=self.quantity.label,
+            if run.first_divergence is not None:  # the members so far, NaN from this one
+                values = np.full((runs, ns.size), np.nan)
+                for j, v in enumerate(per_n):
+                    values[:, j] = v
+                m = fitted(ns.astype(float), values, law=self.law, window=None, bound=None,
+                           xlabel=fam.label, ylabel=self.quantity.label,
                            diverged_at=run.first_divergence)
                 m.extra["diverged for"] = {"N": int(n)}
                 return m
