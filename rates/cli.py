@@ -104,10 +104,11 @@ def verdict_table(verdicts: Sequence[Verdict]) -> Table:
         verdict = verdict_text(v)
         if not v.passed:
             verdict += ": " + "; ".join(v.outcome.reasons)
+        colour = {"holds": "green", "fails": "red", "undecided": "yellow"}[v.outcome.verdict]
         table.add_row(
             v.claim.id, v.claim.mode.value, _fmt(v.stated), _fmt(m.measured),
             "—" if ci is None else f"[{ci[0]:.4g}, {ci[1]:.4g}]",
-            f"[green]{verdict}[/green]" if v.passed else f"[red]{verdict}[/red]",
+            f"[{colour}]{verdict}[/{colour}]",
             control_text(v) if v.control_failed else f"[red]{control_text(v)}[/red]",
             f"{v.seconds:.1f}")
     return table
@@ -157,7 +158,7 @@ def cmd_figures(args: argparse.Namespace, console: Console) -> int:
     out = Path(args.out)
     for v in verdicts:
         paths = layout.save(v, out, formats=formats)
-        console.print(f"{v.claim.id}: {'pass' if v.passed else 'FAIL'} -> "
+        console.print(f"{v.claim.id}: {v.status} -> "
                       f"{', '.join(str(p) for p in paths)}", highlight=False)
     return 0
 
@@ -224,7 +225,10 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
 
 
 def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict]) -> int:
-    failed = [v.claim.id for v in verdicts if not v.ok]
+    """Exit status: 0 every claim holds and every control fails, 1 something fails (a claim, or
+    a control that holds), 3 nothing fails but something is undecided."""
+    failed = [v.claim.id for v in verdicts if v.status == "fails"]
+    undecided = [v.claim.id for v in verdicts if v.status == "undecided"]
     if args.json:
         path = Path(args.json)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -234,6 +238,10 @@ def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict])
         console.print(f"[red]{len(failed)} of {len(verdicts)} checks failed: "
                       f"{', '.join(failed)}[/red]")
         return 1
+    if undecided:
+        console.print(f"[yellow]{len(undecided)} of {len(verdicts)} checks undecided (a CI "
+                      f"straddles a boundary, or too few runs): {', '.join(undecided)}[/yellow]")
+        return 3
     console.print(f"[green]all {len(verdicts)} checks hold, and every control fails[/green]")
     return 0
 

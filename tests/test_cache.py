@@ -142,12 +142,3 @@ def test_helpers_from_another_paper_checks_module_are_part_of_the_source(tmp_pat
     before = cache.source_hash(fake)
     helpers_file.write_text("def spectrum(): return 2\n")
     assert cache.source_hash(fake) != before
-
-
-def test_a_claim_that_cannot_be_pickled_still_gets_its_verdict(tmp_path, claim, capsys):
-    experiment = claim.experiment
-    unpicklable = dataclasses.replace(claim, experiment=lambda p, seed: experiment(p, seed))
-    verdict, hit = cache.check(unpicklable, cache_dir_=tmp_path)
-    assert verdict.passed and not hit
-    assert "could not write the results cache" in capsys.readouterr().err
-    assert not list((tmp_path / FAST).glob("*"))  # no half-written file left behind
