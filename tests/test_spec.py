@@ -57,3 +57,29 @@ def test_provided_evaluates_where_its_condition_holds_and_says_why_not_elsewhere
     assert not failed.passed and "accepted [0, 1]" in failed.detail
     skipped = only.evaluate(_seen(population=False))
     assert skipped.passed and skipped.detail == "not applicable: derived for the population"
+
+
+def test_a_sweep_that_diverges_is_judged_diverged_not_an_error():
+    # GD with step 3 > 2/L on a quadratic: |1 - 3 L| = 2 per step, past 1e100 within 400 steps;
+    # the measurement must still carry the bound, so that the claim states its value and fails
+    from experiments.methods import GradientDescent
+    from problems import quadratic
+    from rates.claim import Claim, Control, Mode, Paper, Tolerance
+    from rates.params import Parameter
+    from rates.spec import Spec, Sweep, distance_squared, gaussian_start, iterations_to
+
+    h = sp.Symbol("h", positive=True)
+    spec = Spec(problem=lambda p, seed: quadratic(5, L=1.0, mu=0.1),
+                method=lambda i: GradientDescent(i["step"]), quantity=distance_squared,
+                bound=Bound(sp.Symbol("C", positive=True) / h, variable=h, law="parameter"),
+                sweep=Sweep("step", lambda p: [0.5, 1.0, p["top"]], iterations_to(1e-3)),
+                x0=gaussian_start, horizon=400, checkpoints="linear")
+    claim = Claim(id="diverging-sweep", title="t", paper=Paper("a", "t", 2000, None, "-"),
+                  statement="s", mode=Mode.PARAMETER,
+                  tolerance=Tolerance(0.1, 0.1, "test"),
+                  parameters=(Parameter("top", 3.0, "largest step", 0.1, 10.0),),
+                  experiment=spec, control=Control({"top": 1.5}, "stable steps"))
+    v = claim.check(seed=0)
+    assert v.stated == -1.0
+    assert v.outcome.measurement.extra["diverged for"] == {"step": 3.0}
+    assert v.outcome.verdict == "fails" and v.outcome.reasons[0].startswith("diverged at step")
