@@ -16,12 +16,15 @@ grew with (families x call sites) -- a cold extragradient kernel took over 100 s
 Adam and none on extragradient or bilevel SGD (measured by ``rates bench``).
 """
 
+import warnings
+
 import numpy as np
 from numba import njit
 
 from experiments.fields import bilevel, least_squares, matrix_sensing, quadratic, stochastic, vi
 from experiments.run import FASTMATH
 from problems import kinds
+from problems.protocol import Oracle, Problem
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -102,11 +105,23 @@ def require(kind: int, stochastic: bool | str) -> None:
         raise ValueError(f"problem kind {kind} has no {what}; kinds with one: {sorted(known)}")
 
 
-def oracle_args(problem, stochastic: bool | str = False) -> tuple:
-    """``problem.oracle_data()``, after checking that the oracle knows the problem's kind."""
-    kind, A, b, p = problem.oracle_data()
-    require(kind, stochastic)
-    return kind, A, b, p
+def oracle_of(problem: Problem) -> Oracle:
+    """``problem.oracle()``; a problem that still has only the positional ``oracle_data()`` of
+    older modules is accepted with a DeprecationWarning."""
+    if hasattr(problem, "oracle"):
+        return problem.oracle()
+    if hasattr(problem, "oracle_data"):
+        warnings.warn(f"{type(problem).__name__}.oracle_data() is deprecated: define oracle() "
+                      "returning a problems.Oracle", DeprecationWarning, stacklevel=3)
+        return Oracle(*problem.oracle_data())
+    raise ValueError(f"{type(problem).__name__} has no oracle(): not a problems.Problem")
+
+
+def oracle_args(problem: Problem, stochastic: bool | str = False) -> tuple:
+    """``problem.oracle()`` as (kind, A, b, p), after checking that the oracle knows its kind."""
+    oracle = oracle_of(problem)
+    require(oracle.kind, stochastic)
+    return oracle.astuple()
 
 
 @njit(cache=True, fastmath=FASTMATH)
