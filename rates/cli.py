@@ -666,7 +666,26 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="the lesson of one claim: theorem, setup, what to "
                              "look for in its figure")
     explain.add_argument("id")
+    for cmd in (sub.choices[name] for name in CLAIM_COMMANDS):
+        cmd.add_argument("--claims", action="append", metavar="PATH",
+                         help="also read claims from PATH: a .py file defining CLAIM or CLAIMS, "
+                              "or a folder of them (repeatable)")
     return parser
+
+
+CLAIM_COMMANDS = ("list", "show", "check", "sweep", "figures", "report", "explain")
+"""The commands that read claims, and so take ``--claims PATH``."""
+
+
+def load_claims(paths: Sequence[str] | None) -> None:
+    """Discover every claim (the catalogue, ``rates.claims`` entry points, ``--claims`` paths)
+    before the command runs: an error in a claim's file is a usage error naming it."""
+    try:
+        if paths:
+            registry.use_paths(paths)
+        registry.all_claims()
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check, "sweep": cmd_sweep,
@@ -690,6 +709,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
 
     try:
+        if args.command in CLAIM_COMMANDS:
+            load_claims(args.claims)
         return COMMANDS[args.command](args, console)
     except UsageError as e:
         return error(_escape(str(e)), EXIT_USAGE)
