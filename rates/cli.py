@@ -455,8 +455,20 @@ def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict])
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         probe_file(args.json, "--json")
+    if args.save:
+        from rates import data
+
+        try:
+            data.resolve_format(args.save_format)
+        except ValueError as e:
+            raise UsageError(f"--save-format: {e}") from None
+        probe_dir(args.save, "--save")
     verdicts = _checked(args, console)
     console.print(verdict_table(verdicts))
+    if args.save:
+        paths = _io(lambda: data.save(verdicts, args.save, args.save_format))
+        console.print(f"wrote {len(paths)} trace table(s) and their records to {args.save}",
+                      highlight=False)
     return _finish(args, console, verdicts)
 
 
@@ -617,6 +629,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=seed_arg, default=0,
                        help="random seed in [0, 2^64 - 1] (default 0)")
     check.add_argument("--json", metavar="PATH", help="write one record per claim to PATH")
+    check.add_argument("--save", metavar="DIR", help="write each claim's trace (x, per-run "
+                       "values, fitted statistic and line, bound) as a table, with its record")
+    check.add_argument("--save-format", choices=("auto", "csv", "parquet"), default="auto",
+                       help="table format for --save (default auto: Parquet when pyarrow is "
+                            "installed, else CSV)")
     sweep = sub.add_parser("sweep", help="one claim over a parameter grid and several seeds")
     sweep.add_argument("id")
     sweep.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
