@@ -387,7 +387,9 @@ def lesson(c: Claim) -> str:
     """The claim's lesson: its ``lesson`` text, else the docstring of its experiment's module."""
     if c.lesson.strip():
         return textwrap.dedent(c.lesson).strip()
-    module = inspect.getmodule(c.experiment)
+    found = registry.source(c.id)  # the defining module (a Spec's own module is rates.spec)
+    module = found.module if found is not None and found.module is not None else \
+        inspect.getmodule(c.experiment)
     return inspect.cleandoc(module.__doc__) if module is not None and module.__doc__ else ""
 
 

@@ -241,3 +241,11 @@ def test_tiny_claim_measures_gds_factor(tmp_path):
     assert v.measured == pytest.approx(0.25, rel=0.02)
     assert 0.99 ** 2 - 1e-9 <= v.control.measurement.measured <= 0.995 ** 2 + 1e-9
     assert v.status == "holds"
+
+
+def test_explain_teaches_from_the_users_docstring(capsys):
+    assert cli.main(["explain", "--claims", str(EXAMPLE), "user-polyak-step-size"]) == 0
+    out = capsys.readouterr().out
+    lesson = out.split("THE LESSON", 1)[1]
+    assert lesson.lstrip().startswith("A user's own claim: gradient descent with Polyak's step")
+    assert "(1 - 1/(4 kappa))^k" in lesson
