@@ -177,7 +177,8 @@ def _claim_module(claim: Claim) -> Any:
     from rates import registry
 
     found = registry.source(claim.id)
-    if found is not None and found.module is not None:
+    if found is not None and found.module is not None and \
+            registry.all_claims().get(claim.id) is claim:
         return found.module
     return inspect.getmodule(claim.experiment)
 
