@@ -172,15 +172,26 @@ def _shared_source_hash() -> str:
     return h.hexdigest()
 
 
+def _claim_module(claim: Claim) -> Any:
+    """The module that defines the claim (its registry source; else its experiment's module)."""
+    from rates import registry
+
+    found = registry.source(claim.id)
+    if found is not None and found.module is not None and \
+            registry.all_claims().get(claim.id) is claim:
+        return found.module
+    return inspect.getmodule(claim.experiment)
+
+
 def _claim_module_file(claim: Claim) -> Path | None:
-    module = inspect.getmodule(claim.experiment)
+    module = _claim_module(claim)
     path = getattr(module, "__file__", None)
     return Path(path).resolve() if path else None
 
 
 def _sibling_files(claim: Claim) -> list[Path]:
     """Other ``paper_checks`` modules the claim's module takes names from (shared helpers)."""
-    module = inspect.getmodule(claim.experiment)
+    module = _claim_module(claim)
     if module is None:
         return []
     found: set[Path] = set()
@@ -189,7 +200,8 @@ def _sibling_files(claim: Claim) -> list[Path]:
             getattr(value, "__module__", None) or "")
         name = getattr(other, "__name__", "")
         path = getattr(other, "__file__", None)
-        if other is not module and name.startswith("paper_checks.") and path:
+        if other is not module and path and name.startswith(("paper_checks.",
+                                                              "rates_user_claims.")):
             found.add(Path(path).resolve())
     return sorted(found)
 

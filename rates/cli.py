@@ -388,7 +388,9 @@ def lesson(c: Claim) -> str:
     """The claim's lesson: its ``lesson`` text, else the docstring of its experiment's module."""
     if c.lesson.strip():
         return textwrap.dedent(c.lesson).strip()
-    module = inspect.getmodule(c.experiment)
+    found = registry.source(c.id)  # the defining module (a Spec's own module is rates.spec)
+    module = found.module if found is not None and found.module is not None else \
+        inspect.getmodule(c.experiment)
     return inspect.cleandoc(module.__doc__) if module is not None and module.__doc__ else ""
 
 
@@ -456,10 +458,22 @@ def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict])
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         probe_file(args.json, "--json")
+    if args.save:
+        from rates import data
+
+        try:
+            data.resolve_format(args.save_format)
+        except ValueError as e:
+            raise UsageError(f"--save-format: {e}") from None
+        probe_dir(args.save, "--save")
     verdicts = _checked(args, console)
     if args.until_decided:
         verdicts = _until_decided(args, console, verdicts)
     console.print(verdict_table(verdicts))
+    if args.save:
+        paths = _io(lambda: data.save(verdicts, args.save, args.save_format))
+        console.print(f"wrote {len(paths)} trace table(s) and their records to {args.save}",
+                      highlight=False)
     return _finish(args, console, verdicts)
 
 
@@ -651,6 +665,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "at a stricter level: Bonferroni alpha-spending)")
     check.add_argument("--max-runs", type=workers_arg, default=1024, metavar="N",
                        help="the most runs --until-decided may use (default 1024)")
+    check.add_argument("--save", metavar="DIR", help="write each claim's trace (x, per-run "
+                       "values, fitted statistic and line, bound) as a table, with its record")
+    check.add_argument("--save-format", choices=("auto", "csv", "parquet"), default="auto",
+                       help="table format for --save (default auto: Parquet when pyarrow is "
+                            "installed, else CSV)")
     sweep = sub.add_parser("sweep", help="one claim over a parameter grid and several seeds")
     sweep.add_argument("id")
     sweep.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
@@ -700,7 +719,26 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="the lesson of one claim: theorem, setup, what to "
                              "look for in its figure")
     explain.add_argument("id")
+    for cmd in (sub.choices[name] for name in CLAIM_COMMANDS):
+        cmd.add_argument("--claims", action="append", metavar="PATH",
+                         help="also read claims from PATH: a .py file defining CLAIM or CLAIMS, "
+                              "or a folder of them (repeatable)")
     return parser
+
+
+CLAIM_COMMANDS = ("list", "show", "check", "sweep", "figures", "report", "explain")
+"""The commands that read claims, and so take ``--claims PATH``."""
+
+
+def load_claims(paths: Sequence[str] | None) -> None:
+    """Discover every claim (the catalogue, ``rates.claims`` entry points, ``--claims`` paths)
+    before the command runs: an error in a claim's file is a usage error naming it."""
+    try:
+        if paths:
+            registry.use_paths(paths)
+        registry.all_claims()
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check, "sweep": cmd_sweep,
@@ -724,6 +762,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
 
     try:
+        if args.command in CLAIM_COMMANDS:
+            load_claims(args.claims)
         return COMMANDS[args.command](args, console)
     except UsageError as e:
         return error(_escape(str(e)), EXIT_USAGE)
