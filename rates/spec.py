@@ -204,6 +204,56 @@ class NoFasterThan:
                                     f"{cap:.4g} ({self.reason})")
 
 
+@dataclass(frozen=True)
+class CalibratedCI:
+    """The CI's width agrees with an independent standard error of the rate over runs.
+
+    The standard error is the delete-one jackknife over runs, computed here with numpy (the
+    rate refitted, in the fit's window and axes, to the statistic of all runs but one); the CI's
+    half-width over z SE (z the normal quantile of the fit's level) must lie in [low, high].
+    For a smooth statistic of many runs a valid interval has about z SE half-width, while one
+    that resamples the wrong units (checkpoints instead of runs) or has the wrong level does
+    not.  Below ``min_runs`` runs (where the fit itself uses the jackknife), or without a fit,
+    it is left to the main assertion.
+    """
+
+    reason: str
+    low: float = 0.8
+    high: float = 1.25
+    min_runs: int = 50
+    name: str = "CI calibrated against the jackknife over runs"
+
+    def evaluate_fit(self, seen: Observed, fit: Any) -> Check:
+        from scipy import stats
+
+        from rates.fit import STATISTICS
+
+        runs = np.shape(seen.values)[0]
+        if fit is None or runs < self.min_runs:
+            return Check(self.name, True, f"not calibrated ({runs} runs, "
+                                          f"{'a fit' if fit is not None else 'no fit'})")
+        x = np.asarray(seen.x, dtype=float)
+        inside = (x >= fit.window[0]) & (x <= fit.window[1])
+        t = x[inside] if fit.law == "geometric" else np.log(x[inside])
+        e = np.asarray(seen.values, dtype=float)[:, inside]
+        keep = ~np.eye(runs, dtype=bool)
+        reduce = STATISTICS[fit.statistic]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log(np.stack([reduce(e[keep[i]], 0) for i in range(runs)]))
+        if not np.all(np.isfinite(logs)):
+            return Check(self.name, False, "a leave-one-run-out statistic is not positive")
+        slopes = np.polyfit(t, logs.T, 1)[0]
+        rates = {"geometric": np.exp(slopes), "power_law": -slopes}.get(fit.law, slopes)
+        se = float(np.sqrt((runs - 1) / runs * np.sum((rates - rates.mean()) ** 2)))
+        half = (fit.ci[1] - fit.ci[0]) / 2
+        z = float(stats.norm.ppf((1 + fit.level) / 2))
+        ratio = half / (z * se) if se > 0 else math.inf
+        ok = bool(self.low <= ratio <= self.high)
+        return Check(self.name, ok, f"CI half-width {half:.3g} = {ratio:.3g} x {z:.3g} SE "
+                                    f"(jackknife SE {se:.3g}, {runs} runs), accepted "
+                                    f"[{self.low:g}, {self.high:g}]")
+
+
 # --- sweeps: a rate in a parameter --------------------------------------------------------------
 
 def iterations_to(tolerance: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:

@@ -1,5 +1,7 @@
-"""rates.spec: the rate cap of upper-mode claims (NoFasterThan) and the plateau reduction."""
+"""rates.spec: the rate cap of upper-mode claims (NoFasterThan), the CI calibration against the
+jackknife over runs (CalibratedCI), and the plateau reduction."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -10,7 +12,15 @@ from rates.bound import Bound, k
 from rates.claim import FAILS, HOLDS, Claim, Control, Mode, Paper, Tolerance
 from rates.fit import geometric, power_law
 from rates.params import Parameter
-from rates.spec import Instance, NoFasterThan, Observed, Quantity, Spec, plateau
+from rates.spec import (
+    CalibratedCI,
+    Instance,
+    NoFasterThan,
+    Observed,
+    Quantity,
+    Spec,
+    plateau,
+)
 
 
 def _seen(law: str = "power_law") -> Observed:
@@ -87,3 +97,24 @@ def test_plateau_is_the_mean_over_the_late_checkpoints():
     np.testing.assert_allclose(plateau(0.0)(x, values), [5.0, 10.0])
     with pytest.raises(ValueError, match="after must lie in"):
         plateau(1.0)
+
+
+def test_calibrated_ci_accepts_the_bootstrap_and_rejects_a_wrong_width():
+    rng = np.random.default_rng(1)
+    x = np.geomspace(10, 1e4, 31)
+    # 100 runs of 2 k^-1 with a per-run level and slope jitter: runs are the independent units
+    values = 2 * x ** -(1 + 0.05 * rng.standard_normal((100, 1))) * rng.lognormal(0, 0.3,
+                                                                                   (100, 1))
+    good = power_law(x, values, (10, 1e4))
+    seen = Observed(Instance({}, 0, None, Bound(C * k**-1)), x, values, ())
+    check = CalibratedCI("test")
+    assert check.evaluate_fit(seen, good).passed, check.evaluate_fit(seen, good).detail
+    # a 5% interval (alpha passed for the level) is ~1/30 of the width; twice the width fails too
+    mid, half = good.rate, (good.ci[1] - good.ci[0]) / 2
+    for factor in (0.03, 0.5, 2.0):
+        bad = dataclasses.replace(good, ci=(mid - factor * half, mid + factor * half))
+        assert not check.evaluate_fit(seen, bad).passed
+    # too few runs to calibrate, or no fit: left to the main assertion
+    few = Observed(seen.instance, x, values[:20], ())
+    assert check.evaluate_fit(few, power_law(x, values[:20], (10, 1e4))).passed
+    assert check.evaluate_fit(seen, None).passed
