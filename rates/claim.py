@@ -36,6 +36,7 @@ import numpy as np
 from scipy import stats
 
 from rates.bound import Bound
+from rates.fit import LEVEL as fit_level
 from rates.fit import Fit
 from rates.params import Parameter
 
@@ -140,6 +141,8 @@ class Measurement:
     refused: str | None = None
     too_few_runs: bool = False
     runs: int | None = None
+    level: float = field(default_factory=lambda: fit_level.get())
+    """The confidence level of a limit's interval (a fit carries its own)."""
     checks: list[Check] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -154,7 +157,9 @@ class Measurement:
         if self.fit is not None:
             return self.fit.ci
         if self.value is not None and self.se is not None:
-            q = float(stats.t.ppf(0.975, self.runs - 1)) if self.runs and self.runs > 1 else 1.96
+            tail = (1 + self.level) / 2
+            q = float(stats.t.ppf(tail, self.runs - 1) if self.runs and self.runs > 1
+                      else stats.norm.ppf(tail))
             return (self.value - q * self.se, self.value + q * self.se)
         return None
 
@@ -267,6 +272,9 @@ class Claim:
     more_controls: tuple[Control, ...] = ()
     """Further controls that must fail the same assertion, e.g. one that is too fast, so that
     both sides of a tight tolerance are exercised."""
+    cost_model: Callable[[Mapping[str, Any]], tuple[float, float]] | None = None
+    """``params -> (run-steps x dimension, bytes)`` of one experiment, when the parameter names
+    do not tell it (see :meth:`cost`)."""
 
     def __post_init__(self) -> None:
         bound = getattr(self.experiment, "bound", None)
@@ -318,6 +326,19 @@ class Claim:
                                  f"are {', '.join(table)}")
             params[name] = table[name].validate(value)
         return params
+
+    def cost(self, params: Mapping[str, Any]) -> tuple[float, float]:
+        """(run-steps x dimension, bytes) one experiment with resolved ``params`` should take.
+
+        An estimate the command checks against its budget before anything runs
+        (:mod:`rates.budget`): ``cost_model`` when the claim gives one, else read off the
+        parameter names (runs, horizon, d, n, ...).
+        """
+        if self.cost_model is not None:
+            return self.cost_model(params)
+        from rates.budget import default_cost
+
+        return default_cost(params)
 
     def accepted(self, stated: float) -> tuple[float, float]:
         """The interval the measured value must fall in (for a limit: around the stated value,
@@ -371,6 +392,10 @@ class Claim:
             reasons.append(f"measured {m.measured:.4g} has no finite confidence interval")
             return FAILS
         lo, hi = ci
+        if not lo <= m.measured <= hi:  # e.g. a tampered record, or a broken interval
+            reasons.append(f"measured {m.measured:.4g} lies outside its own CI "
+                           f"[{lo:.4g}, {hi:.4g}]: the interval is inconsistent")
+            return FAILS
         if runs >= 2 and not hi > lo:
             reasons.append(f"the CI over {runs} runs has zero width ({lo:.6g}): the runs are "
                            f"not independent")
