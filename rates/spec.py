@@ -11,7 +11,8 @@ A :class:`Spec` says *what* is measured and leaves *how* to the library:
 * ``horizon``, ``window`` and ``x0`` are functions of the :class:`Instance` (or parameter names),
   so that they may follow the stated rate (e.g. "fit while the error falls from 1e-3 to 1e-10");
   ``horizon="window"`` runs to the end of the fit window;
-* ``checks`` are typed extra assertions, each with its own tolerance and one-line reason.
+* ``checks`` are typed extra assertions, each with its own tolerance and one-line reason;
+  one with ``evaluate_fit(seen, fit)`` (:class:`NoFasterThan`) judges the fit, after it.
 
 With ``sweep`` the spec measures a rate *in a parameter*: the experiment runs once per value of
 one parameter, each run is reduced to one number (iterations to a tolerance, a plateau, ...), and
@@ -173,6 +174,85 @@ class Within:
         return Check(self.name, ok, f"{value:.6g}, accepted [{self.low:g}, {self.high:g}]")
 
 
+@dataclass(frozen=True)
+class NoFasterThan:
+    """An upper-mode claim's cap: the fitted rate's CI is no faster than ``cap``.
+
+    An O(.) claim accepts any rate at least as fast as stated, so a broken method or measurement
+    that converges absurdly fast (a wrong schedule, an error that vanishes) would confirm it.
+    ``cap`` is the fastest rate any method of the family could reach on the instance (a lower
+    bound for the family, or the fastest term of the paper's own bound), with ``reason`` saying
+    which: an exponent for a power law (larger is faster) or a factor for a geometric law
+    (smaller is faster).  Judged on the CI like the main assertion: it fails unless the whole CI
+    is at most as fast as the cap (a check has no undecided state).  It looks at the fit, so it
+    runs after it; a measurement without a fit is left to the main assertion.
+    """
+
+    cap: float | str | Callable[[Instance], float]
+    reason: str
+    name: str = "no faster than the family can go"
+
+    def evaluate_fit(self, seen: Observed, fit: Any) -> Check:
+        cap = float(_value(self.cap, seen.instance))
+        if fit is None:
+            return Check(self.name, True, f"no fit to compare with the cap {cap:.4g}")
+        geometric = fit.law == "geometric"
+        fastest = fit.ci[0] if geometric else fit.ci[1]
+        ok = bool(fastest >= cap if geometric else fastest <= cap)
+        side = ">=" if geometric else "<="
+        return Check(self.name, ok, f"CI [{fit.ci[0]:.4g}, {fit.ci[1]:.4g}], accepted {side} "
+                                    f"{cap:.4g} ({self.reason})")
+
+
+@dataclass(frozen=True)
+class CalibratedCI:
+    """The CI's width agrees with an independent standard error of the rate over runs.
+
+    The standard error is the delete-one jackknife over runs, computed here with numpy (the
+    rate refitted, in the fit's window and axes, to the statistic of all runs but one); the CI's
+    half-width over z SE (z the normal quantile of the fit's level) must lie in [low, high].
+    For a smooth statistic of many runs a valid interval has about z SE half-width, while one
+    that resamples the wrong units (checkpoints instead of runs) or has the wrong level does
+    not.  Below ``min_runs`` runs (where the fit itself uses the jackknife), or without a fit,
+    it is left to the main assertion.
+    """
+
+    reason: str
+    low: float = 0.8
+    high: float = 1.25
+    min_runs: int = 50
+    name: str = "CI calibrated against the jackknife over runs"
+
+    def evaluate_fit(self, seen: Observed, fit: Any) -> Check:
+        from scipy import stats
+
+        from rates.fit import STATISTICS
+
+        runs = np.shape(seen.values)[0]
+        if fit is None or runs < self.min_runs:
+            return Check(self.name, True, f"not calibrated ({runs} runs, "
+                                          f"{'a fit' if fit is not None else 'no fit'})")
+        x = np.asarray(seen.x, dtype=float)
+        inside = (x >= fit.window[0]) & (x <= fit.window[1])
+        t = x[inside] if fit.law == "geometric" else np.log(x[inside])
+        e = np.asarray(seen.values, dtype=float)[:, inside]
+        keep = ~np.eye(runs, dtype=bool)
+        reduce = STATISTICS[fit.statistic]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log(np.stack([reduce(e[keep[i]], 0) for i in range(runs)]))
+        if not np.all(np.isfinite(logs)):
+            return Check(self.name, False, "a leave-one-run-out statistic is not positive")
+        slopes = np.polyfit(t, logs.T, 1)[0]
+        rates = {"geometric": np.exp(slopes), "power_law": -slopes}.get(fit.law, slopes)
+        se = float(np.sqrt((runs - 1) / runs * np.sum((rates - rates.mean()) ** 2)))
+        half = (fit.ci[1] - fit.ci[0]) / 2
+        z = float(stats.norm.ppf((1 + fit.level) / 2))
+        ratio = half / (z * se) if se > 0 else math.inf
+        ok = bool(self.low <= ratio <= self.high)
+        return Check(self.name, ok, f"CI half-width {half:.3g} = {ratio:.3g} x {z:.3g} SE "
+                                    f"(jackknife SE {se:.3g}, {runs} runs), accepted "
+                                    f"[{self.low:g}, {self.high:g}]")
+
 
 @dataclass(frozen=True)
 class MatchesExpectation:
@@ -261,6 +341,21 @@ def iterations_to(tolerance: float) -> Callable[[np.ndarray, np.ndarray], np.nda
         hit = values <= tolerance * values[:, :1]
         first = np.argmax(hit, axis=1)
         return np.where(hit.any(axis=1), x[first], np.inf)
+    return reduce
+
+
+def plateau(after: float = 0.5) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Per run: the mean of the values at the checkpoints k >= ``after`` times the last one.
+
+    The level a run has settled at (a noise floor), once its transient has died out; with
+    linear checkpoints it is a time average over the later part of the run.
+    """
+    if not 0 <= after < 1:
+        raise ValueError(f"after must lie in [0, 1), got {after!r}")
+
+    def reduce(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+        late = x >= after * x[-1]
+        return values[:, late].mean(axis=1)
     return reduce
 
 
@@ -426,7 +521,7 @@ class Spec:
         extra: dict[str, Any] = {}
         if diverged is None:
             seen = Observed(inst, x, values, (run,))
-            checks = [a.evaluate(seen) for a in self.checks]
+            checks = [a.evaluate(seen) for a in self.checks if not hasattr(a, "evaluate_fit")]
             extra = self.extra(seen) if self.extra else {}
         window = _value(self.window, inst) if self.window is not None else None
         geometric = self.law == "geometric"
@@ -434,6 +529,9 @@ class Spec:
                    xlabel=self.xlabel or "iteration k", ylabel=self.quantity.label,
                    xscale=self.xscale or ("linear" if geometric else "log"), yscale=self.yscale,
                    diverged_at=diverged, statistic=self.statistic, seed=seed, checks=checks)
+        if diverged is None:  # assertions on the fit itself (e.g. NoFasterThan)
+            m.checks += [a.evaluate_fit(seen, m.fit) for a in self.checks
+                         if hasattr(a, "evaluate_fit")]
         m.extra.update(extra)
         return m
 
@@ -459,12 +557,13 @@ class Spec:
         h = np.asarray(grid, dtype=float)
         reduced = np.stack(per_value, axis=1)  # (runs, values)
         seen = Observed(base, h, reduced, tuple(runs_seen))
-        checks = [a.evaluate(seen) for a in self.checks]
+        checks = [a.evaluate(seen) for a in self.checks if not hasattr(a, "evaluate_fit")]
         m = fitted(h, reduced, law="parameter", window=_value(self.window, base)
                    if self.window is not None else None, bound=base.bound,
                    xlabel=sweep.label or sweep.over, ylabel=self.quantity.label,
                    xscale=self.xscale or "log", yscale=self.yscale, statistic=self.statistic,
                    seed=seed, checks=checks)
+        m.checks += [a.evaluate_fit(seen, m.fit) for a in self.checks if hasattr(a, "evaluate_fit")]
         if self.extra:
             m.extra.update(self.extra(seen))
         return m
