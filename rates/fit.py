@@ -21,7 +21,9 @@ The interval depends on the number of runs R, so that it is valid at the R used:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +47,22 @@ MIN_BOOTSTRAP_RUNS = 50
 coverage of the 95% interval (400 trials of 3 k^-0.5 with lognormal noise 0.3, two seeds):
 jackknife-t 0.955-0.98 at 5 runs, 0.955 at 10, 0.92-0.97 at 20, 0.95 at 50; BCa 0.90-0.94 at 20
 and 0.93-0.945 at 50.  BCa under-covers at small R, the jackknife does not."""
+
+
+LEVEL: ContextVar[float] = ContextVar("confidence_level", default=0.95)
+"""The confidence level of fits that are not given one: 0.95, or what :func:`confidence` sets."""
+
+
+@contextmanager
+def confidence(level: float) -> Iterator[None]:
+    """Fit at ``level`` inside the block (e.g. a sequential test's stricter looks)."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    token = LEVEL.set(level)
+    try:
+        yield
+    finally:
+        LEVEL.reset(token)
 
 
 class TooFewRuns(ValueError):
@@ -118,6 +136,7 @@ def _prepare(x, errors, window, default_window, name_x: str):
 
 
 def _fit(law, x_fit, e, window, statistic, level, n_resamples, seed, transform_x, to_rate):
+    level = LEVEL.get() if level is None else level
     if statistic not in STATISTICS:
         raise ValueError(f"statistic must be one of {sorted(STATISTICS)}, got {statistic!r}")
     if not 0 < level < 1:
@@ -223,7 +242,7 @@ def _everything(x: np.ndarray) -> tuple[float, float]:
 
 
 def power_law(k, errors, window: tuple[float, float] | None = None, *, statistic: str = "mean",
-              level: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Fit:
+              level: float | None = None, n_resamples: int = 2000, seed: int = 0) -> Fit:
     """Fit errors ~ C k^-rate.  Default window: the last decade of k."""
     x, e, w = _prepare(k, errors, window, _late_decade, "k")
     if np.any(x <= 0):
@@ -232,14 +251,14 @@ def power_law(k, errors, window: tuple[float, float] | None = None, *, statistic
 
 
 def geometric(k, errors, window: tuple[float, float] | None = None, *, statistic: str = "mean",
-              level: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Fit:
+              level: float | None = None, n_resamples: int = 2000, seed: int = 0) -> Fit:
     """Fit errors ~ C rho^k; rate = rho.  Default window: the later half of k."""
     x, e, w = _prepare(k, errors, window, _late_half, "k")
     return _fit("geometric", x, e, w, statistic, level, n_resamples, seed, lambda v: v, np.exp)
 
 
 def parameter(h, errors, window: tuple[float, float] | None = None, *, statistic: str = "mean",
-              level: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Fit:
+              level: float | None = None, n_resamples: int = 2000, seed: int = 0) -> Fit:
     """Fit errors ~ C h^rate over a parameter h.  Default window: every h given."""
     x, e, w = _prepare(h, errors, window, _everything, "h")
     if np.any(x <= 0):
