@@ -77,7 +77,7 @@ def _adam(i) -> Adam:
 
 
 ADAM_NONCONVERGENCE = Claim(
-    id="adam-nonconvergence", mode=Mode.LIMIT, law="limit", paper=PAPER,
+    id="adam-nonconvergence", mode=Mode.LIMIT, lesson=__doc__, law="limit", paper=PAPER,
     title="Adam goes to the worst point +1 of Reddi et al.'s linear problems; AMSGrad to -1",
     statement="On F = [-1, 1] with f_t(x) = 1010x w.p. 0.01, else -10x (E f_t = 0.2x, x* = -1), "
               "Adam with b1 = 0.9, b2 = 0.99, alpha_t = alpha/sqrt(t) and no bias correction "

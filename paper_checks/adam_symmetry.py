@@ -14,7 +14,7 @@ Guarantees [1, abstract; theorem numbers not available]:
 * Adam symmetry theorem (exact characterisation, gamma_n -> 0): Adam converges to x* if and only
   if the law of X is symmetric.  Otherwise it settles at the zero of the Adam vector field
   A(x) = E[m/(eps + sqrt v)] under the stationary law of the moments at frozen x [2, 3], to first
-  order x* - [c/(1-c)] kappa_3/(2 sigma^2 M), c = (1-b1)(1-b2)/(1-b1 b2).  The zero is computed
+  order x* - c/(1-c) kappa_3/(2 sigma^2 M), c = (1-b1)(1-b2)/(1-b1 b2).  The zero is computed
   by quadrature, without running Adam (experiments.adam_field): the independent value.
 * Rates (upper bounds, sharp in the paper's simulations): the error is of order 1/M in the batch
   size and 1 - b2 in the second-moment parameter (the offset of a skewed law, a bias), and
@@ -69,7 +69,7 @@ b1_, k3_, s2_, C_ = sp.symbols("beta_1 kappa_3 sigma2 C", positive=True)
 COUPLING = (1 - b1_) * h_ / (1 - b1_ * (1 - h_))
 """c = (1-b1)(1-b2)/(1-b1 b2), with h = 1 - b2."""
 OFFSET = COUPLING / (1 - COUPLING) * k3_ / (2 * s2_ * M_)
-"""|E x - x*| to first order: [c/(1-c)] kappa_3/(2 sigma^2 M) [2, 3]."""
+"""|E x - x*| to first order: c/(1-c) kappa_3/(2 sigma^2 M) [2, 3]."""
 
 
 # --- shared pieces ------------------------------------------------------------------------------
@@ -196,13 +196,13 @@ def _symmetry_extra(seen: Observed) -> dict[str, Any]:
 
 
 ADAM_SYMMETRY = Claim(
-    id="adam-symmetry", mode=Mode.LIMIT, law="limit", paper=PAPER,
+    id="adam-symmetry", mode=Mode.LIMIT, lesson=__doc__, law="limit", paper=PAPER,
     title="Adam converges to x* iff the data law is symmetric; skewed data leave an offset at "
           "the zero of the Adam vector field",
     statement="On f(x) = E 1/2 |x - X|^2, Adam (bias-corrected, eps outside the root, "
               "gamma_n -> 0) converges to x* = E X if and only if X is symmetric about its mean; "
               "for Exp(1) data it settles at the zero of the Adam vector field, "
-              "x* - 0.0086 (first order: -[c/(1-c)] kappa_3/(2 sigma^2 M)).",
+              "x* - 0.0086 (first order: -c/(1-c) kappa_3/(2 sigma^2 M)).",
     math=r"\lim_n x_n = x^\star \iff X \overset{d}{=} 2\mathbb{E}X - X;\quad "
          r"\lim_n x_n - x^\star \approx -\frac{c}{1-c}\frac{\kappa_3}{2\sigma^2 M}",
     tolerance=Tolerance(0.004, 0.004, "not x*: the CI of the offset avoids +-0.004, half the "
@@ -255,7 +255,7 @@ OFFSET_LABEL = "x* - E x (average gradient sample)"
 BATCH = _Stationary(gamma=lambda i: i["gamma"], beta2=lambda i: i["beta2"], relaxations=False)
 
 ADAM_RATE_BATCH = Claim(
-    id="adam-rate-batch", mode=Mode.PARAMETER, paper=PAPER,
+    id="adam-rate-batch", mode=Mode.PARAMETER, lesson=__doc__, paper=PAPER,
     title="Adam's offset on skewed data falls like 1/M in the mini-batch size",
     statement="With skewed data, a constant gamma << 1 - beta2 and a long burn-in, the offset "
               "of Adam's time-averaged iterate from x* is proportional to 1/M (rate 1 in the "
@@ -309,7 +309,7 @@ def first_order_slope(beta1: float, hs: np.ndarray) -> float:
 BETA2 = _Stationary(gamma=lambda i: i["gamma_ratio"] * i["h"], beta2=lambda i: 1 - i["h"])
 
 ADAM_RATE_BETA2 = Claim(
-    id="adam-rate-beta2", mode=Mode.PARAMETER, paper=PAPER,
+    id="adam-rate-beta2", mode=Mode.PARAMETER, lesson=__doc__, paper=PAPER,
     title="Adam's offset on skewed data is proportional to 1 - beta2",
     statement="With skewed data and gamma << 1 - beta2, the offset of Adam's time-averaged "
               "iterate from x* is of order 1 - beta2 (rate 1 in the distance of the "
@@ -361,7 +361,7 @@ def _gamma_grid(p) -> list[float]:
 LR = _Stationary(gamma=lambda i: i["gamma"], beta2=lambda i: i["beta2"])
 
 ADAM_RATE_LR = Claim(
-    id="adam-rate-lr", mode=Mode.PARAMETER, paper=PAPER,
+    id="adam-rate-lr", mode=Mode.PARAMETER, lesson=__doc__, paper=PAPER,
     title="Adam's RMS error on symmetric data is of order sqrt(gamma) in the learning rate",
     statement="With symmetric data (the limit is x*) and a constant learning rate gamma, the "
               "RMS error of Adam after burn-in is proportional to sqrt(gamma) (rate 1/2 in the "

@@ -2,7 +2,7 @@
 
 Expected values come from theory or from the Adam field's quadrature (experiments.adam_field,
 which never runs Adam), not from earlier runs: the stated rates from the bound, the first-order
-offset -[c/(1-c)] kappa_3/(2 sigma^2 M) in closed form, the zero of the field and the slopes of
+offset -c/(1-c) kappa_3/(2 sigma^2 M) in closed form, the zero of the field and the slopes of
 its zeros, and the stationary variance gamma sigma_M / 2 of a normalised SGD step.  One verdict
 per (claim, seed) is shared by every test through a module-level cache.
 """
