@@ -272,6 +272,9 @@ class Claim:
     more_controls: tuple[Control, ...] = ()
     """Further controls that must fail the same assertion, e.g. one that is too fast, so that
     both sides of a tight tolerance are exercised."""
+    cost_model: Callable[[Mapping[str, Any]], tuple[float, float]] | None = None
+    """``params -> (run-steps x dimension, bytes)`` of one experiment, when the parameter names
+    do not tell it (see :meth:`cost`)."""
 
     def __post_init__(self) -> None:
         bound = getattr(self.experiment, "bound", None)
@@ -323,6 +326,19 @@ class Claim:
                                  f"are {', '.join(table)}")
             params[name] = table[name].validate(value)
         return params
+
+    def cost(self, params: Mapping[str, Any]) -> tuple[float, float]:
+        """(run-steps x dimension, bytes) one experiment with resolved ``params`` should take.
+
+        An estimate the command checks against its budget before anything runs
+        (:mod:`rates.budget`): ``cost_model`` when the claim gives one, else read off the
+        parameter names (runs, horizon, d, n, ...).
+        """
+        if self.cost_model is not None:
+            return self.cost_model(params)
+        from rates.budget import default_cost
+
+        return default_cost(params)
 
     def accepted(self, stated: float) -> tuple[float, float]:
         """The interval the measured value must fall in (for a limit: around the stated value,
@@ -376,6 +392,10 @@ class Claim:
             reasons.append(f"measured {m.measured:.4g} has no finite confidence interval")
             return FAILS
         lo, hi = ci
+        if not lo <= m.measured <= hi:  # e.g. a tampered record, or a broken interval
+            reasons.append(f"measured {m.measured:.4g} lies outside its own CI "
+                           f"[{lo:.4g}, {hi:.4g}]: the interval is inconsistent")
+            return FAILS
         if runs >= 2 and not hi > lo:
             reasons.append(f"the CI over {runs} runs has zero width ({lo:.6g}): the runs are "
                            f"not independent")
