@@ -320,6 +320,30 @@ def rate_with(spec: Callable[[], Spec],
         return float("nan") if m.measured is None else float(m.measured)
     return of
 
+@dataclass(frozen=True)
+class Provided:
+    """An assertion that holds only where its derivation does, e.g. a constant derived for the
+    population loss: ``assertion`` is evaluated where ``condition(instance)`` is true, and
+    elsewhere the check passes with ``otherwise`` (why it does not apply) as its detail."""
+
+    condition: Callable[[Instance], bool]
+    assertion: Assertion
+    otherwise: str
+
+    @property
+    def name(self) -> str:
+        return self.assertion.name
+
+    @property
+    def reason(self) -> str:
+        return self.assertion.reason
+
+    def evaluate(self, seen: Observed) -> Check:
+        if self.condition(seen.instance):
+            return self.assertion.evaluate(seen)
+        return Check(self.name, True, f"not applicable: {self.otherwise}")
+
+
 # --- sweeps: a rate in a parameter --------------------------------------------------------------
 
 def iterations_to(tolerance: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
@@ -380,6 +404,58 @@ class Family:
     horizons: Sequence[int] | str | Callable[[Instance], Sequence[int]]
     member: Callable[[Instance, int], Any]
     label: str = "horizon N (each point: the member of the family for N steps)"
+def hitting_time(level: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Per run: the iteration at which values first fall to ``level`` (an absolute level), inf
+    if never, 0 if they start there.
+
+    Log-interpolated between the checkpoints around the crossing, which is exact for a
+    geometric decay and keeps hitting times of different runs apart (no ties at integers).
+    """
+    if not (math.isfinite(level) and level > 0):
+        raise ValueError(f"level must be a positive finite number, got {level!r}")
+
+    def reduce(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+        out = np.full(values.shape[0], np.inf)
+        for j, v in enumerate(values):
+            below = np.flatnonzero(v <= level)
+            if not below.size:
+                continue
+            b = below[0]
+            if b == 0:
+                out[j] = x[0]
+                continue
+            ea, eb = v[b - 1], v[b]
+            frac = np.log(ea / level) / np.log(ea / eb) if eb > 0 else 1.0
+            out[j] = x[b - 1] + (x[b] - x[b - 1]) * frac
+        return out
+    return reduce
+
+
+def rate_between(high: float, low: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Per run: the contraction per step -ln(rho) of a least-squares line through log values at
+    the checkpoints with low <= values <= high (NaN with fewer than 3 such points).
+
+    A window in *levels* of the measured quantity rather than in iterations: where a linear
+    rate depends on a parameter, fixed levels compare the parameter's values at the same
+    accuracy (a run that ends before ``low`` is fitted down to where it ends).
+    """
+    if not 0 < low < high:
+        raise ValueError(f"need 0 < low < high, got low={low!r}, high={high!r}")
+
+    def reduce(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+        out = np.full(values.shape[0], np.nan)
+        for j, v in enumerate(values):
+            keep = (v >= low) & (v <= high)
+            if np.count_nonzero(keep) >= 3:
+                out[j] = -_line_slope(x[keep], np.log(v[keep]))
+        return out
+    return reduce
+
+
+def _line_slope(x: np.ndarray, y: np.ndarray) -> float:
+    xm = x - x.mean()
+    return float(np.sum(xm * (y - y.mean())) / np.sum(xm * xm))
+
 
 # --- the specification --------------------------------------------------------------------------
 
@@ -488,7 +564,7 @@ class Spec:
             x, values, run = self._trace(inst)
             if run.first_divergence is not None:
                 m = fitted(np.asarray(grid, float), np.ones((1, len(grid))), law="parameter",
-                           window=None, bound=None, xlabel=sweep.label or sweep.over,
+                           window=None, bound=inst.bound, xlabel=sweep.label or sweep.over,
                            ylabel=self.quantity.label, diverged_at=run.first_divergence)
                 m.extra["diverged for"] = {sweep.over: value}
                 return m
