@@ -113,7 +113,7 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
     console.print("statement:  " + textwrap.fill(c.statement, 88, subsequent_indent=" " * 12))
     console.print(f"math:       {c.math}", markup=False)
     console.print(f"assertion:  {c.mode.value}, {c.law} rate; tolerance -{c.tolerance.below:g} "
-                  f"/ +{c.tolerance.above:g}" + (" SE" if c.mode.value == "limit" else "")
+                  f"/ +{c.tolerance.above:g}" + (" SE" if c.tolerance.se_units else "")
                   + (" (accepted outside that interval)" if c.tolerance.outside else ""))
     console.print(f"            why: {c.tolerance.reason}")
     console.print(f"control:    {c.control.description} "

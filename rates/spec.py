@@ -31,9 +31,11 @@ from typing import Any, Protocol
 
 import numpy as np
 import sympy as sp
+from scipy import stats
 
 from rates.bound import Bound
-from rates.claim import Check, Measurement
+from rates.claim import Check, Measurement, Trace
+from rates.fit import MIN_RUNS
 from rates.measure import bound_holds, fitted
 
 Params = Mapping[str, Any]
@@ -46,7 +48,8 @@ class Instance:
     params: Params
     seed: int
     problem: Any
-    bound: Bound
+    bound: Bound | None
+    """None for a :class:`Limit`, whose stated value is a target, not a rate."""
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]
@@ -132,6 +135,8 @@ class Observed:
     x: np.ndarray
     values: np.ndarray
     runs: Sequence[Any]
+    per_run: np.ndarray | None = None
+    """A :class:`Limit`'s one value per run (runs,), whose mean is the measured limit."""
 
 
 class Assertion(Protocol):
@@ -255,6 +260,93 @@ class CalibratedCI:
 
 
 @dataclass(frozen=True)
+class Agrees:
+    """Means over runs agree with independently computed values (a closed form, a quadrature).
+
+    ``of(seen)`` gives per-run values, (runs,) or (runs, points) (default: a limit's per-run
+    values, else the measured trace); ``target(seen)`` the values they should average to, one per
+    column.  Each column's interval, mean +- t SE over runs at ``level``, must reach within
+    ``absolute + relative |target|`` of its target.  This is a test of agreement that cannot
+    flip with the number of runs: with more runs the interval shrinks onto the true mean, which
+    lies within the tolerance when the model is right; with fewer it only widens.  The tolerance
+    is the model's own error (a neglected term, a finite horizon), 0 for an exact identity; the
+    level is higher than the verdict's 95%, since every column of every check is one more test.
+    """
+
+    name: str
+    target: Callable[[Observed], Any]
+    reason: str
+    relative: float = 0.0
+    absolute: float = 0.0
+    of: Callable[[Observed], np.ndarray] | None = None
+    level: float = 0.999
+
+    def evaluate(self, seen: Observed) -> Check:
+        if self.of is not None:
+            values = self.of(seen)
+        else:
+            values = seen.per_run if seen.per_run is not None else seen.values
+        values = np.asarray(values, dtype=float)
+        values = values.reshape(values.shape[0], -1)
+        runs = values.shape[0]
+        target = np.broadcast_to(np.asarray(self.target(seen), dtype=float), values.shape[1:])
+        if runs < 2:
+            return Check(self.name, False, "agreement needs >= 2 runs for a standard error")
+        if not np.all(np.isfinite(values)):
+            return Check(self.name, False, "the values are not finite")
+        mean = values.mean(axis=0)
+        half = (stats.t.ppf(0.5 + self.level / 2, runs - 1) * values.std(axis=0, ddof=1)
+                / math.sqrt(runs))
+        tol = self.absolute + self.relative * np.abs(target)
+        gap = np.maximum(np.abs(mean - target) - half - tol, 0.0)
+        worst = int(np.argmax(np.abs(mean - target) - half - tol))
+        return Check(self.name, bool(np.all(gap == 0.0)),
+                     f"{mean[worst]:.5g} +- {half[worst]:.2g} ({self.level:.1%}, {runs} runs) "
+                     f"against {target[worst]:.5g} +- {tol[worst]:.2g}"
+                     + (f" (worst of {mean.size})" if mean.size > 1 else ""))
+
+
+@dataclass(frozen=True)
+class Feasible:
+    """Every recorded iterate of every run lies in the box [low, high] (a projected method's
+    feasible set: the theorem is about points of it; a NaN is not feasible)."""
+
+    low: float | Callable[[Instance], float]
+    high: float | Callable[[Instance], float]
+    reason: str
+    name: str = "iterates in the feasible set"
+
+    def evaluate(self, seen: Observed) -> Check:
+        low, high = float(_value(self.low, seen.instance)), float(_value(self.high, seen.instance))
+        iterates = [np.asarray(r.iterates, dtype=float) for r in seen.runs]
+        ok = all(bool(np.all((it >= low) & (it <= high))) for it in iterates)
+        lo = min(float(np.nanmin(it)) for it in iterates)
+        hi = max(float(np.nanmax(it)) for it in iterates)
+        return Check(self.name, ok, f"iterates in [{lo:.4g}, {hi:.4g}], feasible "
+                                    f"[{low:g}, {high:g}]")
+
+
+@dataclass(frozen=True)
+class IndependentRuns:
+    """No two runs give the same values: runs are the CI's independent units, and two identical
+    runs (a random stream shared between runs) make the interval too narrow or empty.  A run's
+    values are its trace and, for a limit, its value (a projected final iterate alone may
+    coincide: many runs end on the boundary)."""
+
+    reason: str = "the CI treats runs as independent draws"
+    name: str = "independent runs"
+
+    def evaluate(self, seen: Observed) -> Check:
+        runs = np.shape(seen.values)[0]
+        rows = np.asarray(seen.values, dtype=float).reshape(runs, -1)
+        if seen.per_run is not None:
+            rows = np.column_stack([np.asarray(seen.per_run, dtype=float), rows])
+        distinct = np.unique(rows, axis=0).shape[0]
+        return Check(self.name, distinct == rows.shape[0],
+                     f"{distinct} distinct of {rows.shape[0]} runs")
+
+
+@dataclass(frozen=True)
 class MatchesExpectation:
     """The mean over runs agrees with an exact expectation at every point, within ``z`` SE.
 
@@ -367,6 +459,29 @@ class Sweep:
     values: Sequence[float] | Callable[[Params], Sequence[float]]
     reduce: Callable[[np.ndarray, np.ndarray], np.ndarray]
     label: str = ""
+    resolved: float = 0.0
+    """Refuse the fit unless the mean over runs at every value is at least this many standard
+    errors from 0: a power law through values indistinguishable from 0 fits the noise (e.g. an
+    offset that vanishes).  0 fits whatever was measured."""
+
+
+def _refuse_unresolved(m: Measurement, h: np.ndarray, reduced: np.ndarray, sweep: Sweep) -> None:
+    """Drop the fit when some value's mean over runs is within ``sweep.resolved`` SE of 0."""
+    runs = reduced.shape[0]
+    if runs < 2:
+        m.fit, m.refused = None, "resolving the values from 0 needs >= 2 runs"
+        return
+    mean = reduced.mean(axis=0)
+    se = reduced.std(axis=0, ddof=1) / math.sqrt(runs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, mean / se, np.where(mean == 0, 0.0, np.inf))
+    weak = ~(np.abs(z) >= sweep.resolved)
+    m.extra.update({"mean": mean.tolist(), "se": se.tolist()})
+    if weak.any():
+        j = int(np.argmax(weak))
+        m.fit = None
+        m.refused = (f"the mean at {sweep.over} = {h[j]:.4g} is {z[j]:+.1f} SE from 0 (resolved "
+                     f"needs {sweep.resolved:g}): indistinguishable from 0, no power law to fit")
 
 
 
@@ -566,6 +681,8 @@ class Spec:
         m.checks += [a.evaluate_fit(seen, m.fit) for a in self.checks if hasattr(a, "evaluate_fit")]
         if self.extra:
             m.extra.update(self.extra(seen))
+        if sweep.resolved > 0:
+            _refuse_unresolved(m, h, reduced, sweep)
         return m
 
     def _over_family(self, params: Params, seed: int) -> Measurement:
@@ -603,6 +720,72 @@ class Spec:
                    ylabel=self.quantity.label, xscale=self.xscale or "log", yscale=self.yscale,
                    statistic=self.statistic, seed=seed, checks=checks)
         m.extra["N"] = ns.tolist()
+        if self.extra:
+            m.extra.update(self.extra(seen))
+        return m
+
+
+# --- limits: one value per run, its mean and SE over runs ---------------------------------------
+
+@dataclass(frozen=True)
+class Limit:
+    """The experiment of a limit claim ("x_n converges to a value", "the offset is not 0").
+
+    Each run is reduced to one number, ``value.of(instance, run)`` -> (runs,) (a final iterate, a
+    time average over a late window, ...); the measured limit is their mean, its SE the runs'
+    standard deviation over sqrt(runs), and the stated value is ``target``: a number, a
+    parameter name or a function of the :class:`Instance` (e.g. a fixed point computed
+    independently of the method).  The claim's tolerance is in the value's units, so that more
+    runs only narrow the interval: they never flip a true claim.  ``trace`` (values (runs, K) at
+    the checkpoints) is what the figure shows; the other fields are as in :class:`Spec`.  A claim
+    on a Limit declares ``law="limit"``.
+    """
+
+    problem: Callable[[Params, int], Any]
+    method: Callable[[Instance], Runnable]
+    value: Quantity
+    target: float | str | Callable[[Instance], float]
+    horizon: int | str | Callable[[Instance], int] = "horizon"
+    runs: int | str = "runs"
+    x0: Callable[[Instance], np.ndarray] | None = None
+    trace: Quantity | None = None
+    checks: tuple[Assertion, ...] = ()
+    xlabel: str = "iteration k"
+    extra: Callable[[Observed], dict[str, Any]] | None = field(default=None)
+
+    law = "limit"
+
+    def instance(self, params: Params, seed: int) -> Instance:
+        return Instance(params=params, seed=seed, problem=self.problem(params, seed), bound=None)
+
+    def __call__(self, params: Params, seed: int) -> Measurement:
+        inst = self.instance(params, seed)
+        horizon = int(_value(self.horizon, inst))
+        runs = int(_value(self.runs, inst))
+        x0 = None if self.x0 is None else self.x0(inst)
+        run = self.method(inst).run(inst.problem, horizon, runs=runs, seed=seed, x0=x0)
+        x = np.asarray(run.checkpoints, dtype=float)
+        shown = self.trace.of(inst, run) if self.trace is not None else run.iterates[:, :, 0]
+        trace = Trace(x=x, values=np.atleast_2d(shown), xlabel=self.xlabel,
+                      ylabel=self.trace.label if self.trace is not None else self.value.label,
+                      xscale="log", yscale="linear")
+        target = float(_value(self.target, inst))
+        m = Measurement(trace=trace, target=target, runs=runs,
+                        diverged_at=run.first_divergence)
+        if m.diverged_at is not None:
+            return m
+        per_run = np.asarray(self.value.of(inst, run), dtype=float).reshape(runs)
+        if not np.all(np.isfinite(per_run)):
+            m.refused = f"{int((~np.isfinite(per_run)).sum())} of {runs} runs have no value"
+            return m
+        if 1 < runs < MIN_RUNS:
+            m.refused, m.too_few_runs = (f"{runs} runs are too few for a standard error: use "
+                                         f"runs >= {MIN_RUNS}"), True
+            return m
+        m.value = float(per_run.mean())
+        m.se = float(per_run.std(ddof=1) / math.sqrt(runs)) if runs > 1 else 0.0
+        seen = Observed(inst, x, np.atleast_2d(shown), (run,), per_run=per_run)
+        m.checks = [a.evaluate(seen) for a in self.checks]
         if self.extra:
             m.extra.update(self.extra(seen))
         return m

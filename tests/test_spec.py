@@ -1,35 +1,41 @@
-"""rates.spec additions: Family (an instance per horizon), MatchesExpectation, rate_with,
-checkpoints as a function of the instance, values_at (the worst-case leg's measured values);
-the rate cap of upper-mode claims (NoFasterThan), the CI calibration against the jackknife over
-runs (CalibratedCI), and the plateau reduction.
+"""rates.spec additions, on instances whose answers are known in closed form.
 
-The instances of the first group are 1-D quadratics f = lam/2 x^2 under GD with step 1, where
-x_N = (1 - lam)^N x_0 in closed form."""
+* Family (an instance per horizon), MatchesExpectation, rate_with, checkpoints as a function of
+  the instance, values_at (the worst-case leg's measured values): 1-D quadratics f = lam/2 x^2
+  under GD with step 1, where x_N = (1 - lam)^N x_0.
+* Limit (one value per run, its mean and SE) and the typed assertions Agrees, Feasible,
+  IndependentRuns, Sweep(resolved=...): a fake method draws iid normal iterates, so that the
+  mean, the SE and every interval have closed forms to compare with.
+"""
 
-import dataclasses
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 import sympy as sp
+from scipy import stats
 
 from experiments.methods import GradientDescent
+from experiments.run import Run
 from problems.quadratic import Quadratic
 from rates.bound import Bound, k
-from rates.claim import FAILS, HOLDS, Claim, Control, Mode, Paper, Tolerance
-from rates.fit import geometric, power_law
+from rates.claim import Claim, Control, Measurement, Mode, Paper, Tolerance, Trace
 from rates.params import Parameter
 from rates.spec import (
-    CalibratedCI,
+    Agrees,
     Family,
+    Feasible,
+    IndependentRuns,
     Instance,
+    Limit,
     MatchesExpectation,
-    NoFasterThan,
     Observed,
     Quantity,
     Spec,
+    Sweep,
     Within,
-    plateau,
+    _refuse_unresolved,
     rate_with,
     suboptimality,
     values_at,
@@ -144,98 +150,145 @@ def test_values_at_gives_the_measured_value_after_exactly_n_steps():
         values_at(plain, {}, 0, [0, 3])
 
 
-# --- NoFasterThan, CalibratedCI, plateau ---------------------------------------------------------
+# --- Limit and the typed assertions of the Adam claims ---------------------------------------
 
-def _seen(law: str = "power_law") -> Observed:
-    bound = Bound(sp.Symbol("C", positive=True) * (k**-1 if law == "power_law" else 0.5**k),
-                  law=law)
-    return Observed(Instance({}, 0, None, bound), np.arange(1.0, 4.0), np.ones((1, 3)), ())
+@dataclass(frozen=True)
+class _Normal:
+    """A 'method' whose run r at checkpoint k is mean + sd z_{r,k} (z iid N(0, 1) from seed)."""
 
-
-def test_no_faster_than_judges_the_whole_ci_on_the_fast_side():
-    x = np.geomspace(1, 1e4, 41)
-    slope_two = power_law(x, 3 * x**-2.0)  # one run, exact: CI = [2, 2]
-    cap = NoFasterThan(1.5, "the family cannot beat k^-1.5")
-    assert not cap.evaluate_fit(_seen(), slope_two).passed
-    assert NoFasterThan(2.5, "r").evaluate_fit(_seen(), slope_two).passed
-    # geometric: faster is smaller; rho = 0.5 is faster than a cap of 0.8
-    kk = np.arange(0.0, 60.0)
-    half = geometric(kk, 0.5**kk)
-    assert not NoFasterThan(0.8, "r").evaluate_fit(_seen("geometric"), half).passed
-    assert NoFasterThan(0.4, "r").evaluate_fit(_seen("geometric"), half).passed
-    # the cap may follow the instance, and no fit leaves the verdict to the main assertion
-    assert NoFasterThan(lambda i: 3.0, "r").evaluate_fit(_seen(), slope_two).passed
-    check = cap.evaluate_fit(_seen(), None)
-    assert check.passed and "no fit" in check.detail
-
-
-class _Decay:
-    """A fake method: x_k = x* + c k^-a in every coordinate (deterministic, one run)."""
-
-    def __init__(self, a: float):
-        self.a = a
+    mean: float
+    sd: float
+    shared_stream: bool = False
+    diverge: bool = False
 
     def run(self, problem, horizon, *, runs=1, seed=0, x0=None, checkpoints=None):
-        from experiments.run import Run, log_checkpoints
-
-        ks = log_checkpoints(horizon)
-        it = (ks.astype(float) ** -self.a)[None, :, None] * np.ones((runs, 1, 2))
-        return Run(checkpoints=ks, iterates=it, diverged_at=np.full(runs, -1), seed=seed)
-
-
-class _Problem:
-    x_star = np.zeros(2)
-
-
-
-def _claim() -> Claim:
-    spec = Spec(problem=lambda p, s: _Problem(), method=lambda i: _Decay(i["a"]),
-                quantity=Quantity("|x - x*|", lambda i, r: np.abs(r.iterates[..., 0])),
-                bound=Bound(C * k**-1), horizon=10_000,
-                checks=(NoFasterThan(2.0, "the family's fastest rate is k^-2"),))
-    return Claim(id="test-cap", title="t", paper=Paper("a", "t", 2020, None, "T1", venue="v"),
-                 statement="s", mode=Mode.UPPER, parameters=(Parameter("a", 1.0, "rate"),),
-                 tolerance=Tolerance(0.1, 0.0, "test"), experiment=spec,
-                 control=Control({"a": 0.0}, "no decay"))
+        k = np.array([1, horizon // 2, horizon], dtype=np.int64)
+        rng = np.random.default_rng(seed)
+        z = rng.standard_normal((1 if self.shared_stream else runs, k.size, 1))
+        z = np.broadcast_to(z, (runs, k.size, 1))
+        diverged = np.full(runs, -1)
+        if self.diverge:
+            diverged[1] = 7
+        return Run(checkpoints=k, iterates=self.mean + self.sd * z, diverged_at=diverged,
+                   seed=seed)
 
 
-def test_an_upper_claim_with_a_cap_fails_an_absurdly_fast_rate():
-    claim = _claim()
-    v = claim.check(seed=0)
-    assert v.status == HOLDS and v.measured == pytest.approx(1.0, abs=1e-9)
-    fast = claim.check(seed=0, overrides={"a": 6.0}, control=False)
-    assert fast.outcome.verdict == FAILS
-    assert any(r.startswith("no faster than the family can go") for r in fast.outcome.reasons)
-    # the main interval alone, [0.9, inf), would have accepted it
-    assert fast.measured == pytest.approx(6.0, abs=1e-9)
-    assert claim.accepted(1.0) == (pytest.approx(0.9), math.inf)
+def _limit(mean=0.3, sd=1.0, target=0.0, checks=(), **kw) -> Limit:
+    return Limit(problem=lambda p, s: None, method=lambda i: _Normal(mean, sd, **kw),
+                 value=Quantity("x_T", lambda i, r: r.iterates[:, -1, 0]), target=target,
+                 horizon=10, runs="runs", checks=checks)
 
 
-def test_plateau_is_the_mean_over_the_late_checkpoints():
-    x = np.arange(0.0, 11.0)
-    values = np.vstack([x, 2 * x])
-    np.testing.assert_allclose(plateau(0.5)(x, values), [7.5, 15.0])  # mean of 5..10
-    np.testing.assert_allclose(plateau(0.0)(x, values), [5.0, 10.0])
-    with pytest.raises(ValueError, match="after must lie in"):
-        plateau(1.0)
+def test_limit_is_the_mean_over_runs_with_its_standard_error():
+    m = _limit()({"runs": 40}, 3)
+    x = np.random.default_rng(3).standard_normal((40, 3))[:, -1] + 0.3
+    assert m.value == pytest.approx(x.mean(), rel=1e-12)
+    assert m.se == pytest.approx(x.std(ddof=1) / math.sqrt(40), rel=1e-12)
+    assert m.runs == 40 and m.target == 0.0 and m.stated() == 0.0
+    q = stats.t.ppf(0.975, 39)  # the claim's interval: Student's t on runs - 1
+    assert m.ci == pytest.approx((m.value - q * m.se, m.value + q * m.se), rel=1e-12)
+    assert m.trace.values.shape == (40, 3)
 
 
-def test_calibrated_ci_accepts_the_bootstrap_and_rejects_a_wrong_width():
+def test_limit_target_may_be_a_function_of_the_instance_or_a_parameter():
+    assert _limit(target=lambda i: 2.0 * i["runs"])({"runs": 6}, 0).target == 12.0
+    assert _limit(target="goal")({"runs": 6, "goal": -1.5}, 0).target == -1.5
+
+
+def test_limit_refuses_too_few_runs_and_reports_divergence():
+    m = _limit()({"runs": 3}, 0)
+    assert m.value is None and m.too_few_runs and "too few" in m.refused
+    m = _limit(diverge=True)({"runs": 8}, 0)
+    assert m.diverged_at == 7 and m.value is None
+
+
+def _claim(experiment, tolerance) -> Claim:
+    return Claim(id="t-limit", title="t", paper=Paper("a", "t", 2000, None, "T1"),
+                 statement="s", mode=Mode.LIMIT, law="limit", tolerance=tolerance,
+                 parameters=(Parameter("runs", 64, "runs", 1, 10**6),
+                             Parameter("mean", 0.3, "mean", -10.0, 10.0)),
+                 experiment=experiment, control=Control({"mean": 0.0}, "at 0"))
+
+
+@pytest.mark.parametrize("runs", [16, 64, 256, 1024, 4096])
+def test_a_true_limit_claim_never_flips_with_the_number_of_runs(runs):
+    """Mean 0.3 +- 1: 'not within 0.1 of 0' holds or is undecided, never fails; 'within 0.1 of
+    0' never holds.  In SE units the second would hold at few runs and fail at many."""
+    spec = Limit(problem=lambda p, s: None, method=lambda i: _Normal(i["mean"], 1.0),
+                 value=Quantity("x_T", lambda i, r: r.iterates[:, -1, 0]), target=0.0,
+                 horizon=10, runs="runs")
+    away = _claim(spec, Tolerance(0.1, 0.1, "r", outside=True))
+    near = _claim(spec, Tolerance(0.1, 0.1, "r"))
+    for seed in range(5):
+        v = away.check(seed=seed, overrides={"runs": runs})
+        assert v.outcome.verdict in ("holds", "undecided")
+        assert near.check(seed=seed, overrides={"runs": runs},
+                          control=False).outcome.verdict != "holds"
+        if runs >= 1024:  # SE <= 0.031: the claim's CI clears the band by > 4 SE
+            assert v.outcome.verdict == "holds"
+        if runs >= 4096:  # SE <= 0.016: the control's CI (mean 0) lies inside it
+            assert v.control.verdict == "fails"
+
+
+def test_identical_runs_fail_the_claim_instead_of_crashing():
+    spec = _limit(shared_stream=True, checks=(IndependentRuns(),))
+    m = spec({"runs": 32}, 0)
+    assert m.se == 0.0 and not m.checks[0].passed
+    assert m.checks[0].detail == "1 distinct of 32 runs"
+    v = _claim(spec, Tolerance(0.1, 0.1, "r", outside=True)).check(seed=0)
+    assert v.outcome.verdict == "fails"
+
+
+def _seen(per_run=None, values=None, runs=(), x=None) -> Observed:
+    inst = Instance(params={}, seed=0, problem=None, bound=None)
+    values = np.zeros((len(per_run), 1)) if values is None else values
+    return Observed(inst, np.arange(values.shape[1]) if x is None else x, values, runs,
+                    per_run=per_run)
+
+
+def test_agrees_is_a_t_test_with_a_model_tolerance():
+    """Passes iff |mean - target| <= t_{0.9995, R-1} SE + absolute + relative |target|."""
+    x = 1.0 + np.random.default_rng(0).standard_normal(100)
+    half = stats.t.ppf(0.9995, 99) * x.std(ddof=1) / 10
+    mean = x.mean()
+
+    def agrees(target, **tol):
+        return Agrees("a", lambda s: target, "r", **tol).evaluate(_seen(x)).passed
+
+    assert agrees(1.0)
+    assert agrees(mean + 0.99 * half) and agrees(mean - 0.99 * half)
+    assert not agrees(mean + 1.01 * half) and not agrees(mean - 1.01 * half)
+    far = mean + half + 0.05 * abs(mean)  # 5% beyond the interval: agrees within 10% only
+    assert not agrees(far) and agrees(far, relative=0.1) and agrees(far, absolute=0.1)
+
+
+def test_agrees_judges_every_column_against_its_own_target():
     rng = np.random.default_rng(1)
-    x = np.geomspace(10, 1e4, 31)
-    # 100 runs of 2 k^-1 with a per-run level and slope jitter: runs are the independent units
-    values = 2 * x ** -(1 + 0.05 * rng.standard_normal((100, 1))) * rng.lognormal(0, 0.3,
-                                                                                   (100, 1))
-    good = power_law(x, values, (10, 1e4))
-    seen = Observed(Instance({}, 0, None, Bound(C * k**-1)), x, values, ())
-    check = CalibratedCI("test")
-    assert check.evaluate_fit(seen, good).passed, check.evaluate_fit(seen, good).detail
-    # a 5% interval (alpha passed for the level) is ~1/30 of the width; twice the width fails too
-    mid, half = good.rate, (good.ci[1] - good.ci[0]) / 2
-    for factor in (0.03, 0.5, 2.0):
-        bad = dataclasses.replace(good, ci=(mid - factor * half, mid + factor * half))
-        assert not check.evaluate_fit(seen, bad).passed
-    # too few runs to calibrate, or no fit: left to the main assertion
-    few = Observed(seen.instance, x, values[:20], ())
-    assert check.evaluate_fit(few, power_law(x, values[:20], (10, 1e4))).passed
-    assert check.evaluate_fit(seen, None).passed
+    values = np.array([1.0, 2.0, 4.0]) + 0.01 * rng.standard_normal((50, 3))
+    seen = _seen(values=values, x=np.array([1.0, 2.0, 4.0]))
+    assert Agrees("a", lambda s: s.x, "r").evaluate(seen).passed
+    check = Agrees("a", lambda s: s.x * np.array([1.0, 1.0, 1.1]), "r").evaluate(seen)
+    assert not check.passed and "worst of 3" in check.detail and "4.4" in check.detail
+    assert not Agrees("a", lambda s: 1.0, "r").evaluate(_seen(np.ones(1))).passed
+
+
+def test_feasible_sees_every_iterate_of_every_run():
+    inside = Run(np.array([1, 2]), np.full((3, 2, 1), 0.5), np.full(3, -1), 0)
+    outside = Run(np.array([1, 2]), np.array([[[0.5], [1.0 + 1e-12]]]), np.full(1, -1), 0)
+    nan = Run(np.array([1, 2]), np.array([[[0.5], [np.nan]]]), np.full(1, -1), 0)
+    box = Feasible(-1.0, 1.0, "projected")
+    assert box.evaluate(_seen(np.ones(3), runs=(inside,))).passed
+    assert not box.evaluate(_seen(np.ones(3), runs=(inside, outside))).passed
+    assert not box.evaluate(_seen(np.ones(1), runs=(nan,))).passed
+
+
+def test_unresolved_values_refuse_the_fit():
+    rng = np.random.default_rng(2)
+    h = np.array([1.0, 2.0, 4.0])
+    signal = np.array([1.0, 0.5, 0.25]) + 0.01 * rng.standard_normal((20, 3))
+    m = Measurement(trace=Trace(h, signal, "h", "y"), fit=object())
+    _refuse_unresolved(m, h, signal, Sweep("h", h, lambda x, v: v, resolved=3.0))
+    assert m.fit is not None and m.refused is None
+    noise = np.column_stack([signal[:, :2], 0.01 * rng.standard_normal(20)])
+    _refuse_unresolved(m, h, noise, Sweep("h", h, lambda x, v: v, resolved=3.0))
+    assert m.fit is None and "h = 4" in m.refused and "indistinguishable" in m.refused
