@@ -173,6 +173,40 @@ class Within:
         return Check(self.name, ok, f"{value:.6g}, accepted [{self.low:g}, {self.high:g}]")
 
 
+@dataclass(frozen=True)
+class RateWithin:
+    """Another arm of the claim measures a rate whose CI lies in [low, high].
+
+    A claim often states two laws at once (the accelerated method's and the plain one's, a bias
+    term's and a variance term's): the main assertion judges one, and each other arm is an
+    ``experiment`` (a :class:`Spec`, or any ``(params, seed) -> Measurement``) run with this
+    instance's parameters, updated by ``overrides``, on the same seed.  It passes when the arm's
+    CI lies inside [low, high] (the same rule as a verdict) and its own checks pass; a diverged
+    or refused arm fails.
+    """
+
+    name: str
+    experiment: Callable[[Params, int], Measurement]
+    low: float
+    high: float
+    reason: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    def evaluate(self, seen: Observed) -> Check:
+        inst = seen.instance
+        m = self.experiment({**inst.params, **self.overrides}, inst.seed)
+        accepted = f"accepted [{self.low:g}, {self.high:g}]"
+        if m.diverged_at is not None:
+            return Check(self.name, False, f"diverged at step {m.diverged_at}")
+        ci = m.ci
+        if m.measured is None or ci is None:
+            return Check(self.name, False, f"nothing was measured: {m.refused or 'no fit'}")
+        failed = [f"{c.name}: {c.detail}" for c in m.checks if not c.passed]
+        ok = bool(self.low <= ci[0] and ci[1] <= self.high and not failed)
+        detail = f"{m.measured:.4g}, CI [{ci[0]:.4g}, {ci[1]:.4g}], {accepted}"
+        return Check(self.name, ok, "; ".join([detail, *failed]))
+
+
 # --- sweeps: a rate in a parameter --------------------------------------------------------------
 
 def iterations_to(tolerance: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
@@ -186,12 +220,19 @@ def iterations_to(tolerance: float) -> Callable[[np.ndarray, np.ndarray], np.nda
 
 @dataclass(frozen=True)
 class Sweep:
-    """Run the spec once per value of ``over`` and reduce each run's trace to one number."""
+    """Run the spec once per value of ``over`` and reduce each run's trace to one number.
+
+    ``at`` gives the abscissa of each value when the law is in a quantity the parameter sets
+    rather than in the parameter itself (iterations against the strong-growth constant rho(B) of
+    a batch size B, or against the condition number of a preconditioned problem): it maps the
+    instance of each value to that quantity.  By default the abscissa is the value.
+    """
 
     over: str
     values: Sequence[float] | Callable[[Params], Sequence[float]]
     reduce: Callable[[np.ndarray, np.ndarray], np.ndarray]
     label: str = ""
+    at: Callable[[Instance], float] | None = None
 
 
 # --- the specification --------------------------------------------------------------------------
@@ -287,10 +328,12 @@ class Spec:
         grid = sweep.values(params) if callable(sweep.values) else sweep.values
         per_value = []
         runs_seen = []
+        abscissa = []
         base = None
         for value in grid:
             inst = self.instance({**params, sweep.over: value}, seed)
             base = base or inst
+            abscissa.append(float(sweep.at(inst)) if sweep.at is not None else float(value))
             x, values, run = self._trace(inst)
             if run.first_divergence is not None:
                 m = fitted(np.asarray(grid, float), np.ones((1, len(grid))), law="parameter",
@@ -300,7 +343,7 @@ class Spec:
                 return m
             per_value.append(sweep.reduce(x, values))
             runs_seen.append(run)
-        h = np.asarray(grid, dtype=float)
+        h = np.asarray(abscissa, dtype=float)
         reduced = np.stack(per_value, axis=1)  # (runs, values)
         seen = Observed(base, h, reduced, tuple(runs_seen))
         checks = [a.evaluate(seen) for a in self.checks]
