@@ -337,7 +337,7 @@ class Spec:
             x, values, run = self._trace(inst)
             if run.first_divergence is not None:
                 m = fitted(np.asarray(grid, float), np.ones((1, len(grid))), law="parameter",
-                           window=None, bound=None, xlabel=sweep.label or sweep.over,
+                           window=None, bound=inst.bound, xlabel=sweep.label or sweep.over,
                            ylabel=self.quantity.label, diverged_at=run.first_divergence)
                 m.extra["diverged for"] = {sweep.over: value}
                 return m

@@ -113,3 +113,31 @@ def test_rate_within_fails_a_diverged_arm_and_a_straddling_ci():
     # slope 1.1 exactly: the CI straddles the upper end, so the arm is not inside
     straddle = RateWithin("arm", _arm(1.1), 0.9, 1.1, "r").evaluate(_seen())
     assert not straddle.passed
+
+
+@dataclass(frozen=True)
+class _Diverging(_Contraction):
+    """Diverges (from step 5) for c above 50."""
+
+    def run(self, problem, horizon, *, runs=1, seed=0, x0=None, checkpoints=None):
+        r = super().run(problem, horizon, runs=runs, seed=seed)
+        bad = self.c > 50
+        return Run(checkpoints=r.checkpoints, iterates=r.iterates,
+                   diverged_at=np.full(runs, 5 if bad else -1), seed=seed)
+
+
+def test_a_diverging_sweep_value_is_reported_with_the_bound_and_the_value():
+    from dataclasses import replace
+
+    from rates.claim import Claim, Control, Mode, Paper, Tolerance
+    from rates.params import Parameter
+
+    spec = replace(_spec(), method=lambda i: _Diverging(i["c"]))
+    m = spec({"c": 10.0}, 0)
+    assert m.diverged_at == 5 and m.extra["diverged for"] == {"c": 80.0}
+    assert m.stated() == pytest.approx(1.0)  # the bound's law, so a claim can judge it
+    claim = Claim(id="toy-diverging", title="t", paper=Paper("a", "t", 2000, None, "T1"),
+                  statement="s", mode=Mode.PARAMETER, tolerance=Tolerance(0.1, 0.1, "r"),
+                  parameters=(Parameter("c", 10.0, "c"),), experiment=spec,
+                  control=Control({"c": 10.0}, "same"))
+    assert claim.check(seed=0).outcome.verdict == "fails"
