@@ -13,6 +13,9 @@ def test_interpolates_and_constants():
     np.testing.assert_allclose(q.A @ q.x_star, q.b)
     eig = np.linalg.eigvalsh(q.A.T @ q.A / 128)
     assert q.L == pytest.approx(eig[-1]) and q.mu == pytest.approx(eig[0])
+    x = np.linspace(-1, 1, 6)
+    r = q.A @ (x - q.x_star)
+    assert float(q.suboptimality(x)) == pytest.approx(0.5 * np.mean(r * r), rel=1e-12)
     # every row is fitted: the minibatch gradient at x* is exactly 0
     kind, A, b, p = q.oracle_data()
     out = np.ones(6)
