@@ -194,7 +194,7 @@ class RateWithin:
 
     def evaluate(self, seen: Observed) -> Check:
         inst = seen.instance
-        m = self.experiment({**inst.params, **self.overrides}, inst.seed)
+        m = _arm_measurement(self.experiment, {**inst.params, **self.overrides}, inst.seed)
         accepted = f"accepted [{self.low:g}, {self.high:g}]"
         if m.diverged_at is not None:
             return Check(self.name, False, f"diverged at step {m.diverged_at}")
@@ -205,6 +205,34 @@ class RateWithin:
         ok = bool(self.low <= ci[0] and ci[1] <= self.high and not failed)
         detail = f"{m.measured:.4g}, CI [{ci[0]:.4g}, {ci[1]:.4g}], {accepted}"
         return Check(self.name, ok, "; ".join([detail, *failed]))
+
+
+_ARMS: dict[tuple, tuple[Any, Measurement]] = {}
+_ARMS_KEPT = 16
+
+
+def _arm_measurement(experiment: Callable[[Params, int], Measurement], params: Params,
+                     seed: int) -> Measurement:
+    """An arm's measurement, computed once per (experiment, parameters, seed) in a process.
+
+    A claim's control reruns the claim's checks; an arm whose overrides cover the control's
+    (e.g. the plain method's arm when the control removes the acceleration) gets the same
+    parameters there and is not run twice.  Experiments are deterministic in (params, seed),
+    so reusing the measurement changes no verdict.  Unhashable parameters are not memoised.
+    """
+    try:
+        key = (id(experiment), tuple(sorted(params.items())), int(seed))
+        hash(key)
+    except TypeError:
+        return experiment(params, seed)
+    hit = _ARMS.get(key)
+    if hit is not None and hit[0] is experiment:
+        return hit[1]
+    m = experiment(params, seed)
+    if len(_ARMS) >= _ARMS_KEPT:
+        _ARMS.pop(next(iter(_ARMS)))
+    _ARMS[key] = (experiment, m)  # the experiment is kept, so its id cannot be reused
+    return m
 
 
 # --- sweeps: a rate in a parameter --------------------------------------------------------------

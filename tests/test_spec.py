@@ -141,3 +141,20 @@ def test_a_diverging_sweep_value_is_reported_with_the_bound_and_the_value():
                   parameters=(Parameter("c", 10.0, "c"),), experiment=spec,
                   control=Control({"c": 10.0}, "same"))
     assert claim.check(seed=0).outcome.verdict == "fails"
+
+
+def test_rate_within_runs_an_arm_once_per_parameters_and_seed():
+    calls = []
+
+    def experiment(params, seed):
+        calls.append(seed)
+        return _arm(1.0)(params, seed)
+
+    arm = RateWithin("arm", experiment, 0.9, 1.1, "r", overrides={"c": 2.0})
+    first, second = arm.evaluate(_seen()), arm.evaluate(_seen())
+    assert first == second and calls == [3]
+    other = Observed(Instance(params={"c": 5.0}, seed=4, problem=None,
+                              bound=Bound(C * h, variable=h, law="parameter")),
+                     np.ones(3), np.ones((1, 3)), ())
+    arm.evaluate(other)  # another seed: run again (the override keeps c = 2)
+    assert calls == [3, 4]
