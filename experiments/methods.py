@@ -193,6 +193,31 @@ class Halpern:
 
 
 @dataclass(frozen=True)
+class VarianceReducedHalpern:
+    """Halpern on a finite sum with a PAGE-type estimate of F (a full pass with probability
+    ``prob``, else ``batch`` component differences); counts component calls until
+    ||F(x_k)|| <= ``tol`` [after Cai, Alacaoglu & Diakonikolas 2024, inferred estimator].
+
+    ``run`` returns a :class:`~experiments.halpern.CallCount` (calls per run), not a trace:
+    ``horizon`` is the iteration cap and ``checkpoints`` must be None.  Defaults: batch
+    ceil(sqrt(n)), prob 1/sqrt(n)."""
+
+    step: float
+    tol: float
+    batch: int | None = None
+    prob: float | None = None
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None
+            ) -> halpern.CallCount:
+        if checkpoints is not None:
+            raise ValueError("checkpoints must be None: variance-reduced Halpern records the "
+                             "calls to reach tol, not iterates")
+        return halpern.vr_halpern(problem, self.step, self.tol, batch=self.batch,
+                                  prob=self.prob, max_iter=horizon, runs=runs, seed=seed, x0=x0)
+
+
+@dataclass(frozen=True)
 class Adam:
     """Adam [Kingma & Ba 2015] or AMSGrad [Reddi et al. 2018]; see experiments.adaptive."""
 

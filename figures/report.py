@@ -66,13 +66,40 @@ def _figure_link(v: Verdict, figures_dir: Path, out_dir: Path) -> str | None:
     return Path(os.path.relpath(os.path.abspath(png), os.path.abspath(out_dir))).as_posix()
 
 
+def changed_parameters(v: Verdict) -> dict[str, object]:
+    """The parameters of ``v`` that differ from its claim's defaults (its ``--set`` options)."""
+    defaults = {p.name: p.default for p in v.claim.parameters}
+    return {k: x for k, x in v.params.items() if defaults.get(k) != x}
+
+
+def scope(verdicts: Sequence[Verdict]) -> str:
+    """What the page covers, when it is not the whole catalogue with its defaults.
+
+    A page for a subset of the claims, a seed other than 0 or changed parameters says so, so it
+    is never mistaken for the catalogue's own report.  Empty for the whole default catalogue.
+    """
+    from rates import registry
+
+    parts = []
+    total = len(registry.all_claims())
+    if len({v.claim.id for v in verdicts}) < total:
+        parts.append(f"A subset of the catalogue: {len(verdicts)} of its {total} claims.")
+    changed = [f"{v.claim.id}: " + ", ".join(f"{k}={x}" for k, x in c.items())
+               for v in verdicts if (c := changed_parameters(v))]
+    if changed:
+        parts.append("Parameters changed from the defaults (--set): " + "; ".join(changed) + ".")
+    return " ".join(parts)
+
+
 def _summary(verdicts: Sequence[Verdict]) -> str:
     held = sum(v.passed for v in verdicts)
     controls = sum(v.control_failed for v in verdicts)
     seeds = sorted({v.seed for v in verdicts})
-    return (f"{len(verdicts)} claims: {held} hold, {len(verdicts) - held} fail; "
+    text = (f"{len(verdicts)} claims: {held} hold, {len(verdicts) - held} fail; "
             f"{controls} of {len(verdicts)} controls fail, as they must. "
             f"Seed {', '.join(map(str, seeds))}.")
+    extent = scope(verdicts)
+    return f"{text} {extent}" if extent else text
 
 
 CSS = """

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from problems import kinds
-from problems.validate import finite, positive_int
+from problems.validate import finite, positive_int, vector
 
 LOSSES = ("population", "sensing")
 
@@ -185,11 +185,10 @@ def matrix_sensing(n: int = 20, r: int = 2, k: int = 4, *, spectrum: Sequence[fl
         kappa = finite("kappa", 2.0 if kappa is None else kappa, 1.0)
         sig = np.geomspace(1.0, 1.0 / kappa, r)
     else:
-        sig = np.sort(np.asarray(spectrum, dtype=float).ravel())[::-1]
+        sig = vector("spectrum", spectrum, low=0.0, low_open=True)
         if sig.size != r:
             raise ValueError(f"spectrum must have r = {r} values, got {sig.size}")
-        if not (np.all(np.isfinite(sig)) and np.all(sig > 0)):
-            raise ValueError(f"spectrum must hold positive finite values, got {list(spectrum)}")
+        sig = np.sort(sig)[::-1]
     alpha = finite("alpha", alpha, 0.0, low_open=True)
     imbalance = finite("imbalance", imbalance, 0.0, low_open=True)
     seed = positive_int("seed", seed, 0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from problems import kinds
-from problems.validate import finite, positive_int
+from problems.validate import finite, positive_int, vector
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,6 @@ def quadratic(d: int, L: float = 1.0, mu: float = 1e-2, spacing: str = "log",
     if x_star is None:
         xs = np.zeros(d)
     else:
-        xs = np.asarray(x_star, dtype=float)
-        if xs.shape != (d,):
-            raise ValueError(f"x_star must have shape ({d},), got {xs.shape}")
+        xs = vector("x_star", x_star, d)
     f_star = finite("f_star", f_star)
     return Quadratic(eigenvalues=lam, x_star=xs, f_star=f_star)

@@ -36,6 +36,7 @@ import numpy as np
 from scipy import stats
 
 from rates.bound import Bound
+from rates.fit import LEVEL as fit_level
 from rates.fit import Fit
 from rates.params import Parameter
 
@@ -140,6 +141,8 @@ class Measurement:
     refused: str | None = None
     too_few_runs: bool = False
     runs: int | None = None
+    level: float = field(default_factory=lambda: fit_level.get())
+    """The confidence level of a limit's interval (a fit carries its own)."""
     checks: list[Check] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -154,7 +157,9 @@ class Measurement:
         if self.fit is not None:
             return self.fit.ci
         if self.value is not None and self.se is not None:
-            q = float(stats.t.ppf(0.975, self.runs - 1)) if self.runs and self.runs > 1 else 1.96
+            tail = (1 + self.level) / 2
+            q = float(stats.t.ppf(tail, self.runs - 1) if self.runs and self.runs > 1
+                      else stats.norm.ppf(tail))
             return (self.value - q * self.se, self.value + q * self.se)
         return None
 
@@ -201,6 +206,7 @@ class Verdict:
     outcome: Outcome
     control: Outcome | None
     seconds: float
+    more_controls: list[Outcome] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -209,8 +215,9 @@ class Verdict:
 
     @property
     def control_failed(self) -> bool:
-        """The control fails decisively (its CI outside the accepted interval), as it must."""
-        return self.control is not None and self.control.verdict == FAILS
+        """Every control fails decisively (its CI outside the accepted interval), as it must."""
+        return self.control is not None and all(
+            c.verdict == FAILS for c in (self.control, *self.more_controls))
 
     @property
     def ok(self) -> bool:
@@ -222,8 +229,8 @@ class Verdict:
         undecided (nothing failed, but a CI straddles a boundary or there were too few runs)."""
         if self.ok:
             return HOLDS
-        if self.outcome.verdict == FAILS or (self.control is not None
-                                               and self.control.verdict == HOLDS):
+        controls = () if self.control is None else (self.control, *self.more_controls)
+        if self.outcome.verdict == FAILS or any(c.verdict == HOLDS for c in controls):
             return FAILS
         return UNDECIDED
 
@@ -262,6 +269,12 @@ class Claim:
     lesson: str = ""
     free_form: str = ""
     """Why the experiment is a free-form function rather than a Spec (required for one)."""
+    more_controls: tuple[Control, ...] = ()
+    """Further controls that must fail the same assertion, e.g. one that is too fast, so that
+    both sides of a tight tolerance are exercised."""
+    cost_model: Callable[[Mapping[str, Any]], tuple[float, float]] | None = None
+    """``params -> (run-steps x dimension, bytes)`` of one experiment, when the parameter names
+    do not tell it (see :meth:`cost`)."""
 
     def __post_init__(self) -> None:
         bound = getattr(self.experiment, "bound", None)
@@ -286,9 +299,11 @@ class Claim:
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             raise ValueError(f"claim {self.id}: duplicate parameter names")
-        for name in self.control.overrides:
-            if name not in names:
-                raise ValueError(f"claim {self.id}: control overrides unknown parameter {name!r}")
+        for c in (self.control, *self.more_controls):
+            for name in c.overrides:
+                if name not in names:
+                    raise ValueError(f"claim {self.id}: control overrides unknown parameter "
+                                     f"{name!r}")
 
     def __reduce__(self):
         # a claim holds functions (lambdas in its specification): it travels, to a worker
@@ -311,6 +326,19 @@ class Claim:
                                  f"are {', '.join(table)}")
             params[name] = table[name].validate(value)
         return params
+
+    def cost(self, params: Mapping[str, Any]) -> tuple[float, float]:
+        """(run-steps x dimension, bytes) one experiment with resolved ``params`` should take.
+
+        An estimate the command checks against its budget before anything runs
+        (:mod:`rates.budget`): ``cost_model`` when the claim gives one, else read off the
+        parameter names (runs, horizon, d, n, ...).
+        """
+        if self.cost_model is not None:
+            return self.cost_model(params)
+        from rates.budget import default_cost
+
+        return default_cost(params)
 
     def accepted(self, stated: float) -> tuple[float, float]:
         """The interval the measured value must fall in (for a limit: around the stated value,
@@ -364,6 +392,10 @@ class Claim:
             reasons.append(f"measured {m.measured:.4g} has no finite confidence interval")
             return FAILS
         lo, hi = ci
+        if not lo <= m.measured <= hi:  # e.g. a tampered record, or a broken interval
+            reasons.append(f"measured {m.measured:.4g} lies outside its own CI "
+                           f"[{lo:.4g}, {hi:.4g}]: the interval is inconsistent")
+            return FAILS
         if runs >= 2 and not hi > lo:
             reasons.append(f"the CI over {runs} runs has zero width ({lo:.6g}): the runs are "
                            f"not independent")
@@ -418,9 +450,10 @@ class Claim:
         m = self.experiment(params, int(seed))
         stated = m.stated()
         outcome = self.judge(m, stated)
-        control_outcome = None
-        if control:
-            cparams = self.resolve({**params, **self.control.overrides})
-            control_outcome = self.judge(self.experiment(cparams, int(seed)), stated)
+        outcomes = []
+        for c in (self.control, *self.more_controls) if control else ():
+            cparams = self.resolve({**params, **c.overrides})
+            outcomes.append(self.judge(self.experiment(cparams, int(seed)), stated))
         return Verdict(claim=self, params=params, seed=int(seed), stated=stated, outcome=outcome,
-                       control=control_outcome, seconds=time.perf_counter() - start)
+                       control=outcomes[0] if outcomes else None, more_controls=outcomes[1:],
+                       seconds=time.perf_counter() - start)

@@ -1,13 +1,23 @@
-"""The ``rates`` command: list, show, check and explain claims; draw figures and the report."""
+"""The ``rates`` command: list, show, check and explain claims; draw figures and the report.
+
+Exit statuses (also in ``rates --help``): 0 every check holds and every control fails; 1 a claim
+failed or a control held; 2 a usage error (a bad option or value, a request above the budget);
+3 is reserved; 4 an environment error (I/O, the results cache, a Dask scheduler, memory); 130
+interrupted (Ctrl-C), with every finished task kept in the results cache.  Errors are one line on
+stderr, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import inspect
 import json
+import math
+import os
 import sys
+import tempfile
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +27,40 @@ from rich.table import Table
 
 from rates import registry
 from rates.claim import Claim, Verdict
-from rates.executors import EXECUTORS, Task
+from rates.executors import EXECUTORS, MAX_SEED, Task
 from rates.records import control_text, record, verdict_text
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ENVIRONMENT = 4
+EXIT_INTERRUPTED = 130
+
+EXIT_STATUSES = """exit status:
+  0    every check holds and every control fails
+  1    a claim failed, or a control held (the check cannot fail)
+  2    usage: a bad option or value, or a run above the budget without --force
+  3    undecided: nothing failed, but a claim's or a control's CI straddles a boundary of
+       the accepted interval (or it had too few runs); --until-decided adds runs
+  4    environment: I/O, the results cache, the Dask scheduler, out of memory
+  130  interrupted (Ctrl-C); finished tasks stay in the results cache, so running the
+       same command again resumes where it stopped
+
+budget: before running, check/sweep/figures/report estimate each task not in the cache
+(run-steps x dimension, memory) from its parameters and refuse above
+{budget} (--force runs anyway); at most {tasks} tasks."""
 
 
 class UsageError(Exception):
     """A mistake on the command line: printed as one line, exit status 2."""
+
+
+class EnvironmentFailure(Exception):
+    """The machine refused (I/O, the cache, a scheduler, memory): one line, exit status 4."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C: one line saying what was kept, exit status 130."""
 
 
 def _select(ids: Sequence[str]) -> list[Claim]:
@@ -114,23 +152,126 @@ def verdict_table(verdicts: Sequence[Verdict]) -> Table:
     return table
 
 
+def _interrupt_in(error: BaseException) -> bool:
+    """True when ``error`` is, or was raised while handling, a KeyboardInterrupt.
+
+    A Ctrl-C that lands inside a C extension (numba's runtime, numpy) can surface as a
+    ``SystemError`` ("returned a result with an exception set") chained to the interrupt.
+    """
+    seen: set[int] = set()
+    e: BaseException | None = error
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
+def validate(tasks: Sequence[Task]) -> None:
+    """Resolve every task's parameters (and its control's) before anything runs.
+
+    A point of a grid that a claim's parameters reject stops the command here, not after the
+    points before it have run.
+    """
+    for t in tasks:
+        claim = registry.get(t.claim_id)
+        try:
+            params = claim.resolve(dict(t.overrides))
+            if t.control:
+                claim.resolve({**params, **claim.control.overrides})
+        except ValueError as e:
+            raise UsageError(f"{t.claim_id} at {_point(t)}: {e}") from None
+
+
+def check_budget(tasks: Sequence[Task], force: bool = False) -> None:
+    """Refuse (a UsageError) when the tasks' estimated cost is over the budget, unless forced.
+
+    The work of all tasks adds up (each with its control); memory is the largest single one.
+    """
+    from rates import budget
+
+    work, worst = 0.0, (0.0, 0.0, None)
+    for t in tasks:
+        claim = registry.get(t.claim_id)
+        params = claim.resolve(dict(t.overrides))
+        runs = [params]
+        if t.control:
+            runs.append(claim.resolve({**params, **claim.control.overrides}))
+        for p in runs:
+            w, m = claim.cost(p)
+            work += w
+            if (m, w) > worst[:2]:
+                worst = (m, w, t)
+    memory, _, largest = worst
+    if force or (work <= budget.WORK_BUDGET and memory <= budget.MEMORY_BUDGET):
+        return
+    where = f"; the largest is {largest.claim_id} at {_point(largest)}" if largest else ""
+    raise UsageError(f"this would take about {work:.2g} run-steps x dimension in all and "
+                     f"{budget.describe_bytes(memory)} for the largest check ({len(tasks)} task(s) "
+                     f"to run{where}), over the budget of "
+                     f"{budget.budget_text()}; lower runs/horizon/sizes, or pass --force to "
+                     f"run it anyway")
+
+
+def _point(t: Task) -> str:
+    changed = ", ".join(f"{k}={v}" for k, v in t.overrides)
+    return f"seed {t.seed}" + (f" with {changed}" if changed else "")
+
+
 def _run(args: argparse.Namespace, console: Console, tasks: list[Task]) -> list[Verdict]:
-    """Run tasks on the chosen executor, through the results cache, with a progress bar."""
+    """Run tasks on the chosen executor, through the results cache, with a progress bar.
+
+    Each task is stored in the cache as it finishes; an interrupt or an error on one task says
+    how many finished (and are kept) and how to resume.
+    """
     from rates import cache
+
+    if len(tasks) > _max_tasks():
+        raise UsageError(f"{len(tasks)} tasks is more than the {_max_tasks()} one command runs")
+    validate(tasks)
+    use_cache = not args.no_cache
+    if use_cache:
+        cache.ensure_private(cache.cache_dir(args.cache_dir))  # refused before anything runs
+    finished = 0
+
+    def kept(then: str = "run the same command to resume") -> str:
+        if not finished:
+            return "no task had finished"
+        if not use_cache:
+            return f"{finished} of {len(tasks)} tasks had finished (--no-cache: none kept)"
+        return (f"{finished} of {len(tasks)} tasks had finished and are kept in the results "
+                f"cache ({cache.cache_dir(args.cache_dir)}): {then}")
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                   "{task.total}"), TimeElapsedColumn(), console=console, transient=True) as bar:
         job = bar.add_task(f"checking on {args.executor}", total=len(tasks))
 
         def advance(task: Task, verdict: Verdict) -> None:
+            nonlocal finished
+            finished += 1
             bar.update(job, advance=1, description=f"done {task.claim_id} (seed {task.seed})")
 
         try:
             verdicts, hits = cache.run_tasks_cached(
-                tasks, args.executor, use_cache=not args.no_cache, cache_dir_=args.cache_dir,
-                workers=args.workers, scheduler=args.scheduler, progress=advance)
+                tasks, args.executor, use_cache=use_cache, cache_dir_=args.cache_dir,
+                workers=args.workers, scheduler=args.scheduler, progress=advance,
+                before_run=lambda missing: check_budget(missing, force=args.force))
+        except KeyboardInterrupt:
+            raise Interrupted(f"interrupted: {kept()}") from None
+        except SystemError as e:
+            if _interrupt_in(e):
+                raise Interrupted(f"interrupted: {kept()}") from None
+            raise
         except ValueError as e:  # e.g. an override that a generator rejects
-            raise UsageError(str(e)) from None
+            then = "change that point and run again: finished tasks are not recomputed"
+            raise UsageError(f"{e} ({kept(then)})") from None
+        except MemoryError as e:
+            raise EnvironmentFailure(f"out of memory: {_line(e)} ({kept()})") from None
+        except OSError as e:
+            raise EnvironmentFailure(f"{_line(e)} ({kept()})") from None
+        except RuntimeError as e:  # a process pool whose worker died (killed: memory?)
+            raise EnvironmentFailure(f"{type(e).__name__}: {_line(e)} ({kept()})") from None
     if hits:
         console.print(f"{hits} of {len(tasks)} verdicts from the results cache "
                       f"({cache.cache_dir(args.cache_dir)}; --no-cache recomputes)",
@@ -138,12 +279,70 @@ def _run(args: argparse.Namespace, console: Console, tasks: list[Task]) -> list[
     return verdicts
 
 
+def _max_tasks() -> int:
+    from rates import budget
+
+    return budget.MAX_TASKS
+
+
+def _line(e: BaseException) -> str:
+    """An exception as one line (numpy's MemoryError spans several)."""
+    text = " ".join(str(e).split())
+    return text or type(e).__name__
+
+
+def probe_file(text: str, option: str) -> Path:
+    """Check before computing that ``text`` names a file that can be written (dirs created)."""
+    path = Path(text)
+    if path.is_dir():
+        raise UsageError(f"{option} {text} is a directory; give the name of a file")
+    _probe_dir(path.parent, option, text)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise EnvironmentFailure(f"{option} {text}: the file is not writable")
+    return path
+
+
+def probe_dir(text: str, option: str) -> Path:
+    """Check before computing that ``text`` is (or can be made) a writable directory."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {text} is a file; give a directory")
+    _probe_dir(path, option, text)
+    return path
+
+
+def _probe_dir(path: Path, option: str, text: str) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(f"{option} {text}: a part of the path is a file, not a "
+                         f"directory") from None
+    except OSError as e:
+        raise EnvironmentFailure(f"{option} {text}: cannot create {path}: "
+                                 f"{e.strerror or e}") from None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path, prefix=".rates-probe-")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as e:
+        raise EnvironmentFailure(f"{option} {text}: cannot write in {path}: "
+                                 f"{e.strerror or e}") from None
+
+
 def _checked(args: argparse.Namespace, console: Console) -> list[Verdict]:
     claims = _select(args.ids)
     overrides = parse_sets(claims, args.set or [])
-    if args.seed < 0:
-        raise UsageError(f"--seed must be an integer >= 0, got {args.seed}")
     return _run(args, console, [Task.make(c.id, args.seed, overrides[c.id]) for c in claims])
+
+
+def default_out(args: argparse.Namespace) -> str:
+    """``figures`` for the whole default catalogue; ``figures/custom`` for a subset or overrides.
+
+    So that ``rates figures ID --set ...`` never overwrites the catalogue's own figures.
+    """
+    if args.out is not None:
+        return args.out
+    return "figures" if not (args.ids or args.set or args.seed) else "figures/custom"
 
 
 def cmd_figures(args: argparse.Namespace, console: Console) -> int:
@@ -154,10 +353,10 @@ def cmd_figures(args: argparse.Namespace, console: Console) -> int:
     if unknown or not formats:
         raise UsageError(f"--format takes a comma-separated list of png, pdf, svg; "
                          f"got {args.format!r}")
+    out = probe_dir(default_out(args), "--out")
     verdicts = _checked(args, console)
-    out = Path(args.out)
     for v in verdicts:
-        paths = layout.save(v, out, formats=formats)
+        paths = _io(lambda v=v: layout.save(v, out, formats=formats))
         console.print(f"{v.claim.id}: {v.status} -> "
                       f"{', '.join(str(p) for p in paths)}", highlight=False)
     return 0
@@ -166,15 +365,23 @@ def cmd_figures(args: argparse.Namespace, console: Console) -> int:
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from figures import layout, report
 
+    out = probe_dir(default_out(args), "--out")
     verdicts = _checked(args, console)
-    out = Path(args.out)
     for v in verdicts:
-        layout.save(v, out, formats=("png",))
-    html_path, md_path = report.write(verdicts, out)
+        _io(lambda v=v: layout.save(v, out, formats=("png",)))
+    html_path, md_path = _io(lambda: report.write(verdicts, out))
     console.print(verdict_table(verdicts))
     console.print(f"wrote {html_path} and {md_path} ({len(verdicts)} claims, figures beside "
                   f"them)", highlight=False)
     return 0
+
+
+def _io(write):
+    """Run a writer; a disk that refuses is an environment error, not a traceback."""
+    try:
+        return write()
+    except OSError as e:
+        raise EnvironmentFailure(_line(e)) from None
 
 
 def lesson(c: Claim) -> str:
@@ -231,8 +438,8 @@ def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict])
     undecided = [v.claim.id for v in verdicts if v.status == "undecided"]
     if args.json:
         path = Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps([record(v) for v in verdicts], indent=2) + "\n")
+        text = json.dumps([record(v) for v in verdicts], indent=2) + "\n"
+        _io(lambda: path.write_text(text))
         console.print(f"wrote {len(verdicts)} records to {path}")
     if failed:
         console.print(f"[red]{len(failed)} of {len(verdicts)} checks failed: "
@@ -247,39 +454,137 @@ def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict])
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    if args.json:
+        probe_file(args.json, "--json")
     verdicts = _checked(args, console)
+    if args.until_decided:
+        verdicts = _until_decided(args, console, verdicts)
     console.print(verdict_table(verdicts))
     return _finish(args, console, verdicts)
 
 
-def parse_seeds(text: str) -> list[int]:
-    """``0-4`` or ``0,3,7`` -> a list of seeds."""
+def _until_decided(args: argparse.Namespace, console: Console,
+                   verdicts: list[Verdict]) -> list[Verdict]:
+    """Rerun each undecided claim with doubled runs (rates.sequential: alpha-spending looks)."""
+    from rates import sequential
+
+    overrides = parse_sets([v.claim for v in verdicts], args.set or [])
+    out = []
+    for v in verdicts:
+        if v.status != "undecided":
+            out.append(v)
+            continue
+        if "runs" not in v.claim.parameter_map:
+            console.print(f"{v.claim.id}: undecided and deterministic (no runs to add)")
+            out.append(v)
+            continue
+
+        def said(look, cid=v.claim.id):
+            console.print(f"{cid}: {look.runs} runs at level {look.level:.4g} -> {look.status}")
+
+        decided, _ = sequential.check_until_decided(
+            v.claim, seed=args.seed, overrides=overrides[v.claim.id],
+            max_runs=args.max_runs, on_look=said)
+        out.append(decided)
+    return out
+
+
+def _seed_ranges(text: str) -> list[range]:
+    ranges: list[range] = []
+    for part in text.split(","):
+        lo, sep, hi = part.strip().partition("-")
+        a = int(lo)
+        b = int(hi) if sep else a
+        if a < 0 or b < 0:
+            raise ValueError
+        if b < a:
+            raise UsageError(f"--seeds range {part.strip()!r} runs backwards; write {b}-{a}")
+        if b > MAX_SEED:
+            raise UsageError(f"--seeds must name seeds in [0, 2^64 - 1], got {b}")
+        ranges.append(range(a, b + 1))
+    return ranges
+
+
+def iter_seeds(text: str, limit: int | None = None) -> Iterator[int]:
+    """The seeds of ``0-4`` or ``0,3,7`` (or ``0-4,10``), each once, in order.
+
+    Counted before any is listed: more than ``limit`` distinct-or-not seeds is a usage error,
+    so ``0-10000000000`` is refused at once instead of building the list.
+    """
     try:
-        seeds: list[int] = []
-        for part in text.split(","):
-            lo, sep, hi = part.partition("-")
-            seeds += list(range(int(lo), int(hi) + 1)) if sep else [int(lo)]
+        ranges = _seed_ranges(text)
     except ValueError:
-        raise UsageError(f"--seeds takes e.g. 0-4 or 0,3,7, got {text!r}") from None
-    if not seeds or min(seeds) < 0:
-        raise UsageError(f"--seeds must name seeds >= 0, got {text!r}")
-    return seeds
+        raise UsageError(f"--seeds takes seeds >= 0 as e.g. 0-4 or 0,3,7, got {text!r}") from None
+    total = sum(r.stop - r.start for r in ranges)  # not len(): a range may exceed 2^63
+    if limit is not None and total > limit:
+        raise UsageError(f"--seeds {text} names {total} seeds; one command runs at most "
+                         f"{limit} tasks")
+    seen: set[int] = set()
+    for r in ranges:
+        for seed in r:
+            if seed not in seen:
+                seen.add(seed)
+                yield seed
+
+
+def parse_seeds(text: str, limit: int | None = None) -> list[int]:
+    """``0-4`` or ``0,3,7`` -> a list of distinct seeds (see :func:`iter_seeds`)."""
+    return list(iter_seeds(text, limit))
+
+
+def seed_arg(text: str) -> int:
+    """``--seed``: an integer in [0, 2^64 - 1] (the seed keys 64-bit random streams)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2^64 - 1], got "
+                                         f"{text!r}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2^64 - 1], got {seed}")
+    return seed
+
+
+def workers_arg(text: str) -> int:
+    """``--workers``, ``--max-runs``: an integer >= 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return n
+
+
+def parse_grid(claim: Claim, items: Sequence[str]) -> list[tuple[str, list[Any]]]:
+    """``NAME=V1,V2,...`` options -> axes of parsed, validated values (each name once)."""
+    axes: list[tuple[str, list[Any]]] = []
+    for item in items:
+        name, sep, values = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not values.strip():
+            raise UsageError(f"--grid takes NAME=V1,V2,..., got {item!r}")
+        if name in dict(axes):
+            raise UsageError(f"--grid {name} is given twice; list all its values in one option")
+        parsed = [parse_sets([claim], [f"{name}={v}"])[claim.id][name] for v in values.split(",")]
+        axes.append((name, parsed))
+    return axes
 
 
 def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     claim = _select([args.id])[0]
+    if args.json:
+        probe_file(args.json, "--json")
     base = parse_sets([claim], args.set or [])[claim.id]
-    axes: list[tuple[str, list[Any]]] = []
-    for item in args.grid or []:
-        name, sep, values = item.partition("=")
-        if not sep or not values:
-            raise UsageError(f"--grid takes NAME=V1,V2,..., got {item!r}")
-        parsed = [parse_sets([claim], [f"{name}={v}"])[claim.id][name] for v in values.split(",")]
-        axes.append((name, parsed))
+    axes = parse_grid(claim, args.grid or [])
+    limit = _max_tasks()
+    size = math.prod(len(values) for _, values in axes)
+    if size > limit:
+        raise UsageError(f"the grid has {size} points; one command runs at most {limit} tasks")
     points: list[dict[str, Any]] = [dict(base)]
     for name, values in axes:
         points = [{**p, name: v} for p in points for v in values]
-    tasks = [Task.make(claim.id, seed, p) for p in points for seed in parse_seeds(args.seeds)]
+    seeds = parse_seeds(args.seeds, limit=max(1, limit // len(points)))
+    tasks = [Task.make(claim.id, seed, p) for p in points for seed in seeds]
     verdicts = _run(args, console, tasks)
     table = Table(title=f"sweep of {claim.id}")
     names = [n for n, _ in axes]
@@ -297,6 +602,8 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     from rates import bench
 
+    if args.json:
+        probe_file(args.json, "--json")
     try:
         results = bench.run_all(args.families or None, compile_times=not args.no_compile,
                                 scale=args.scale)
@@ -314,14 +621,20 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
                       f"{r.compile_cached_s:.2f}", _fmt(r.c_reference_ns), _fmt(r.ratio_to_c))
     console.print(table)
     if args.json:
-        Path(args.json).write_text(json.dumps(bench.as_dicts(results), indent=2) + "\n")
+        path = Path(args.json)
+        text = json.dumps(bench.as_dicts(results), indent=2) + "\n"
+        _io(lambda: path.write_text(text))
         console.print(f"wrote {args.json}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rates", description="Check convergence-rate claims "
-                                     "of optimization papers by measurement.")
+    from rates import budget
+
+    parser = argparse.ArgumentParser(
+        prog="rates", description="Check convergence-rate claims of optimization papers by "
+        "measurement.", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXIT_STATUSES.format(budget=budget.budget_text(), tasks=budget.MAX_TASKS))
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="every claim with its id, paper and statement")
     show = sub.add_parser("show", help="one claim: theorem, setup, parameters, assertion")
@@ -330,8 +643,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("ids", nargs="*", metavar="ID")
     check.add_argument("--set", action="append", metavar="NAME=VALUE",
                        help="override an experiment parameter (repeatable)")
-    check.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    check.add_argument("--seed", type=seed_arg, default=0,
+                       help="random seed in [0, 2^64 - 1] (default 0)")
     check.add_argument("--json", metavar="PATH", help="write one record per claim to PATH")
+    check.add_argument("--until-decided", action="store_true",
+                       help="rerun undecided claims with doubled runs until decided (each look "
+                            "at a stricter level: Bonferroni alpha-spending)")
+    check.add_argument("--max-runs", type=workers_arg, default=1024, metavar="N",
+                       help="the most runs --until-decided may use (default 1024)")
     sweep = sub.add_parser("sweep", help="one claim over a parameter grid and several seeds")
     sweep.add_argument("id")
     sweep.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
@@ -355,23 +674,29 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("ids", nargs="*", metavar="ID")
         cmd.add_argument("--set", action="append", metavar="NAME=VALUE",
                          help="override an experiment parameter (repeatable)")
-        cmd.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-        cmd.add_argument("--out", metavar="DIR", default="figures",
-                         help=f"where to write the {name} (default: ./figures)")
+        cmd.add_argument("--seed", type=seed_arg, default=0,
+                         help="random seed in [0, 2^64 - 1] (default 0)")
+        cmd.add_argument("--out", metavar="DIR", default=None,
+                         help=f"where to write the {name} (default: ./figures for the whole "
+                              f"catalogue with defaults, ./figures/custom for a subset, --set or "
+                              f"--seed, so the catalogue's own are never overwritten)")
     figures.add_argument("--format", default="png,pdf",
                          help="comma-separated formats: png, pdf, svg (default png,pdf)")
     for cmd in (check, sweep, figures, report):
         cmd.add_argument("--executor", choices=EXECUTORS, default="threads",
                          help="threads (default: this process, numba threads), processes, dask")
-        cmd.add_argument("--workers", type=int, default=None,
+        cmd.add_argument("--workers", type=workers_arg, default=None,
                          help="processes or dask workers (default: the number of cores)")
         cmd.add_argument("--scheduler", default=None, metavar="ADDRESS",
                          help="dask scheduler address (default: start a LocalCluster)")
         cmd.add_argument("--no-cache", action="store_true",
                          help="recompute, neither reading nor writing the results cache")
         cmd.add_argument("--cache-dir", metavar="DIR", default=None,
-                         help="results cache directory (default $RATES_CACHE_DIR, else "
-                              "./.rates-cache)")
+                         help="results cache directory (default $RATES_CACHE_DIR, else the "
+                              "user cache directory, ~/.cache/rates on Linux); it must not be "
+                              "writable by other users")
+        cmd.add_argument("--force", action="store_true",
+                         help=f"run even above the budget ({budget.budget_text()})")
     explain = sub.add_parser("explain", help="the lesson of one claim: theorem, setup, what to "
                              "look for in its figure")
     explain.add_argument("id")
@@ -384,16 +709,60 @@ COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check, "sweep": cmd
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run the command; return its exit status (see :data:`EXIT_STATUSES`)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # argparse has printed the usage and its one-line error (or --help)
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
     console = Console()
     if not console.is_terminal:  # a log or a pipe: wide enough that the table does not wrap ids
         console = Console(width=160)
+
+    def error(message: str, status: int) -> int:
+        Console(stderr=True, soft_wrap=True).print(f"[red]rates: error:[/red] {message}",
+                                                   highlight=False, markup=True)
+        return status
+
     try:
         return COMMANDS[args.command](args, console)
-    except (UsageError, RuntimeError) as e:
-        Console(stderr=True).print(f"[red]rates: error:[/red] {e}", highlight=False)
-        return 2
+    except UsageError as e:
+        return error(_escape(str(e)), EXIT_USAGE)
+    except Interrupted as e:
+        return error(_escape(str(e)), EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        return error("interrupted", EXIT_INTERRUPTED)
+    except (EnvironmentFailure, OSError) as e:
+        return error(_escape(_line(e)), EXIT_ENVIRONMENT)
+    except MemoryError as e:
+        return error(_escape(f"out of memory: {_line(e)}"), EXIT_ENVIRONMENT)
+    except SystemError as e:
+        if _interrupt_in(e):
+            return error("interrupted", EXIT_INTERRUPTED)
+        raise
+    except RuntimeError as e:
+        return error(_escape(_line(e)), EXIT_USAGE)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def run() -> None:
+    """The console script: :func:`main`, then exit with its status.
+
+    After Ctrl-C the process ends at once (``os._exit``, once the output is flushed): everything
+    finished is already in the results cache, and the interpreter's own teardown (numba's and
+    LLVM's objects) takes seconds on a busy machine, while an interrupt should stop in under one.
+    """
+    status = main()
+    if status == EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

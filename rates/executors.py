@@ -19,13 +19,16 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from rates.claim import Verdict
 
 EXECUTORS = ("threads", "processes", "dask")
+MAX_SEED = 2**64 - 1
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class Task:
     @classmethod
     def make(cls, claim_id: str, seed: int = 0, overrides: Mapping[str, Any] | None = None,
              control: bool = True) -> Task:
+        """A task; ``seed`` must be an integer in [0, 2^64 - 1] (it keys 64-bit streams)."""
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not (
+                0 <= int(seed) <= MAX_SEED):
+            raise ValueError(f"seed must be an integer in [0, 2^64 - 1], got {seed!r}")
         return cls(claim_id, int(seed), tuple(sorted((overrides or {}).items())), control)
 
 
@@ -55,55 +62,116 @@ def run_task(task: Task, numba_threads: int | None = None) -> Verdict:
     return claim.check(seed=task.seed, overrides=dict(task.overrides), control=task.control)
 
 
-def _one_thread_worker() -> None:
+def _pool_worker() -> None:
+    """A process-pool worker: one numba thread, and Ctrl-C left to the parent.
+
+    SIGINT reaches every process of the terminal's group; the parent stops the pool and keeps
+    what finished, so a worker must not die half-way on its own (or print a traceback).
+    """
+    import signal
+
     import numba
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     numba.set_num_threads(1)
+
+
+CONNECT_TIMEOUT_S = 10
+"""How long to try reaching a Dask scheduler given by address before giving up."""
+
+
+class DaskUnavailable(OSError):
+    """The Dask executor cannot run here: not installed, or its scheduler cannot be reached.
+
+    An environment error, not a usage one (exit status 4 from the command)."""
 
 
 def run_tasks(tasks: Sequence[Task], executor: str = "threads", *, workers: int | None = None,
               scheduler: str | None = None,
               progress: Callable[[Task, Verdict], None] | None = None) -> list[Verdict]:
-    """Run ``tasks`` on ``executor`` and return their verdicts in task order."""
+    """Run ``tasks`` on ``executor`` and return their verdicts in task order.
+
+    ``progress(task, verdict)`` is called in this process as soon as each task finishes (in the
+    order they finish), before the next result is awaited: the results cache stores each one
+    there, so work that finished survives a task that raises, a crash or Ctrl-C.  When a task
+    raises (or on KeyboardInterrupt) the tasks not yet started are cancelled, the running ones
+    stopped, and the exception propagates.
+    """
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
-    if workers is not None and workers < 1:
-        raise ValueError(f"workers must be >= 1, got {workers!r}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
     if scheduler is not None and executor != "dask":
         raise ValueError("scheduler is an address for the dask executor only")
     tasks = list(tasks)
-    done: list[Verdict] = []
+    if not tasks:
+        return []
     if executor == "threads":
+        done: list[Verdict] = []
         for t in tasks:
             done.append(run_task(t))
             if progress:
                 progress(t, done[-1])
         return done
     if executor == "processes":
-        n = workers or os.cpu_count() or 1
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(n, mp_context=context, initializer=_one_thread_worker) as pool:
-            for t, v in zip(tasks, pool.map(run_task, tasks), strict=True):
-                done.append(v)
-                if progress:
-                    progress(t, v)
-        return done
+        return _run_processes(tasks, workers, progress)
     return _run_dask(tasks, workers, scheduler, progress)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now (a running task is abandoned)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:  # pragma: no cover - depends on the Python version
+        terminate()
+        return
+    # before shutdown, which forgets them; SIGTERM, since the workers ignore SIGINT
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=1.0)
+
+
+def _run_processes(tasks, workers, progress) -> list[Verdict]:
+    n = min(workers or os.cpu_count() or 1, len(tasks))
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(n, mp_context=context, initializer=_pool_worker)
+    results: list[Verdict | None] = [None] * len(tasks)
+    try:
+        futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = future.result()
+            if progress:
+                progress(tasks[i], results[i])
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+    return [r for r in results if r is not None]
 
 
 def _run_dask(tasks, workers, scheduler, progress) -> list[Verdict]:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - depends on the environment
-        raise RuntimeError("the dask executor needs dask.distributed: "
-                           "pip install 'dask[distributed]'") from None
+        raise DaskUnavailable("the dask executor needs dask.distributed: "
+                              "pip install 'dask[distributed]'") from None
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                processes=True, dashboard_address=None)
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as error:
+            detail = " ".join(str(error).split()) or type(error).__name__
+            raise DaskUnavailable(f"cannot reach the Dask scheduler at {scheduler}: "
+                                  f"{detail}") from None
+    futures = []
     try:
         futures = client.map(run_task, tasks, numba_threads=1, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
@@ -114,6 +182,9 @@ def _run_dask(tasks, workers, scheduler, progress) -> list[Verdict]:
             if progress:
                 progress(tasks[i], results[i])
         return [r for r in results if r is not None]
+    except BaseException:
+        client.cancel(futures)
+        raise
     finally:
         client.close()
         if cluster is not None:

@@ -21,7 +21,9 @@ The interval depends on the number of runs R, so that it is valid at the R used:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +35,11 @@ STATISTICS: dict[str, Callable[..., np.ndarray]] = {
     "rms": lambda e, axis: np.sqrt(np.mean(e * e, axis=axis)),
     "mean_abs": lambda e, axis: np.mean(np.abs(e), axis=axis),
 }
-"""How runs are reduced before the fit.  ``mean_abs`` allows signed per-run values."""
+"""How runs are reduced before the fit.  ``mean_abs`` and ``rms`` allow signed per-run values."""
+
+POSITIVE_RUNS = ("mean", "median")
+"""Statistics of a positive quantity (an error, a gap): every run's value must be > 0, not only
+their mean, since a run at exactly 0 or below is a bug or a sign convention, not a small error."""
 
 
 MIN_RUNS = 5
@@ -45,6 +51,22 @@ MIN_BOOTSTRAP_RUNS = 50
 coverage of the 95% interval (400 trials of 3 k^-0.5 with lognormal noise 0.3, two seeds):
 jackknife-t 0.955-0.98 at 5 runs, 0.955 at 10, 0.92-0.97 at 20, 0.95 at 50; BCa 0.90-0.94 at 20
 and 0.93-0.945 at 50.  BCa under-covers at small R, the jackknife does not."""
+
+
+LEVEL: ContextVar[float] = ContextVar("confidence_level", default=0.95)
+"""The confidence level of fits that are not given one: 0.95, or what :func:`confidence` sets."""
+
+
+@contextmanager
+def confidence(level: float) -> Iterator[None]:
+    """Fit at ``level`` inside the block (e.g. a sequential test's stricter looks)."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    token = LEVEL.set(level)
+    try:
+        yield
+    finally:
+        LEVEL.reset(token)
 
 
 class TooFewRuns(ValueError):
@@ -110,6 +132,9 @@ def _prepare(x, errors, window, default_window, name_x: str):
     if mask.sum() < 3:
         raise ValueError(f"a fit needs at least 3 points in the window {(lo, hi)}, "
                          f"got {int(mask.sum())}")
+    if np.unique(x[mask]).size < 2:
+        raise ValueError(f"window {(lo, hi)} holds a single distinct value of {name_x} "
+                         f"({x[mask][0]:g}): a slope needs at least 2")
     e = e[:, mask]
     if not np.all(np.isfinite(e)):
         raise ValueError("errors contain NaN or inf in the window: a diverged run cannot be "
@@ -118,12 +143,24 @@ def _prepare(x, errors, window, default_window, name_x: str):
 
 
 def _fit(law, x_fit, e, window, statistic, level, n_resamples, seed, transform_x, to_rate):
+    level = LEVEL.get() if level is None else level
     if statistic not in STATISTICS:
         raise ValueError(f"statistic must be one of {sorted(STATISTICS)}, got {statistic!r}")
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer) or (
+            n_resamples < 2):
+        raise ValueError(f"n_resamples must be an integer >= 2, got {n_resamples!r}")
+    if statistic in POSITIVE_RUNS and np.any(e <= 0):
+        bad = int(np.sum(e <= 0))
+        raise ValueError(f"errors must be positive in every run for statistic {statistic!r}: "
+                         f"{bad} of {e.size} values in the window are <= 0 (the smallest "
+                         f"{np.min(e):.3g}); signed values need statistic='mean_abs' or 'rms'")
     reduce = STATISTICS[statistic]
-    y = reduce(e, 0)
+    with np.errstate(over="ignore"):
+        y = reduce(e, 0)
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"errors: the {statistic} over runs overflows in the window")
     if np.any(y <= 0):
         raise ValueError(f"the {statistic} over runs must be positive to fit a {law} in log "
                          f"space; got {np.min(y):.3g} (is the error exactly zero, or signed?)")
@@ -141,9 +178,14 @@ def _fit(law, x_fit, e, window, statistic, level, n_resamples, seed, transform_x
         lo, hi = _jackknife(t, e, reduce, slope, level)
         ci_method = f"jackknife t-interval over {runs} runs"
     else:
-        lo, hi, ci_method = _bca(t, e, reduce, level, n_resamples, seed)
-    a, b = sorted((to_rate(lo), to_rate(hi)))
-    return Fit(law=law, rate=float(to_rate(slope)), ci=(float(a), float(b)), window=window,
+        lo, hi, ci_method = _bca(t, e, reduce, statistic, level, n_resamples, seed)
+    with np.errstate(over="ignore"):
+        rate, a, b = to_rate(slope), *sorted((to_rate(lo), to_rate(hi)))
+    if not np.all(np.isfinite([rate, a, b])):
+        raise ValueError(f"errors: the fitted {law} rate or its interval is not finite (slope "
+                         f"{slope:.3g} in log space, interval [{lo:.3g}, {hi:.3g}]): the data "
+                         f"span too many decades for one line")
+    return Fit(law=law, rate=float(rate), ci=(float(a), float(b)), window=window,
                runs=runs, points=t.size, level=level, intercept=float(intercept),
                residual=residual, statistic=statistic, ci_method=ci_method)
 
@@ -182,7 +224,7 @@ def _jackknife(t: np.ndarray, e: np.ndarray, reduce, slope: float,
     return slope - q * se, slope + q * se
 
 
-def _bca(t: np.ndarray, e: np.ndarray, reduce, level: float, n_resamples: int,
+def _bca(t: np.ndarray, e: np.ndarray, reduce, statistic: str, level: float, n_resamples: int,
          seed: int) -> tuple[float, float, str]:
     """BCa bootstrap over runs (scipy.stats.bootstrap, vectorised)."""
     runs = e.shape[0]
@@ -200,11 +242,16 @@ def _bca(t: np.ndarray, e: np.ndarray, reduce, level: float, n_resamples: int,
         res = stats.bootstrap((e.T,), statistic_fn, n_resamples=n_resamples,
                               vectorized=True, axis=-1, confidence_level=level,
                               method="BCa", rng=np.random.default_rng(seed))
+    boot = res.bootstrap_distribution
+    if not np.all(np.isfinite(boot)):
+        bad = int(np.sum(~np.isfinite(boot)))
+        raise ValueError(f"errors: {bad} of {boot.size} bootstrap resamples of the runs have "
+                         f"a {statistic} <= 0 at some point (runs that are exactly zero?) or "
+                         f"one that overflows, so the interval is undefined; dropping them "
+                         f"would bias it")
     lo, hi = res.confidence_interval
     ci_method = f"BCa bootstrap over {runs} runs"
-    if not (np.isfinite(lo) and np.isfinite(hi)):  # degenerate resamples: fall back
-        boot = res.bootstrap_distribution
-        boot = boot[np.isfinite(boot)]
+    if not (np.isfinite(lo) and np.isfinite(hi)):  # noiseless data: BCa's 0/0; fall back
         lo, hi = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
         ci_method = f"percentile bootstrap over {runs} runs"
     return float(lo), float(hi), ci_method
@@ -223,7 +270,7 @@ def _everything(x: np.ndarray) -> tuple[float, float]:
 
 
 def power_law(k, errors, window: tuple[float, float] | None = None, *, statistic: str = "mean",
-              level: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Fit:
+              level: float | None = None, n_resamples: int = 2000, seed: int = 0) -> Fit:
     """Fit errors ~ C k^-rate.  Default window: the last decade of k."""
     x, e, w = _prepare(k, errors, window, _late_decade, "k")
     if np.any(x <= 0):
@@ -232,14 +279,14 @@ def power_law(k, errors, window: tuple[float, float] | None = None, *, statistic
 
 
 def geometric(k, errors, window: tuple[float, float] | None = None, *, statistic: str = "mean",
-              level: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Fit:
+              level: float | None = None, n_resamples: int = 2000, seed: int = 0) -> Fit:
     """Fit errors ~ C rho^k; rate = rho.  Default window: the later half of k."""
     x, e, w = _prepare(k, errors, window, _late_half, "k")
     return _fit("geometric", x, e, w, statistic, level, n_resamples, seed, lambda v: v, np.exp)
 
 
 def parameter(h, errors, window: tuple[float, float] | None = None, *, statistic: str = "mean",
-              level: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Fit:
+              level: float | None = None, n_resamples: int = 2000, seed: int = 0) -> Fit:
     """Fit errors ~ C h^rate over a parameter h.  Default window: every h given."""
     x, e, w = _prepare(h, errors, window, _everything, "h")
     if np.any(x <= 0):

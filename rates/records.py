@@ -33,10 +33,17 @@ def verdict_text(v: Verdict) -> str:
 
 
 def control_text(v: Verdict) -> str:
+    """How the controls fared: the worst of them decides the text."""
     if v.control is None:
         return "not run"
-    return {"fails": "fails, as it must", "holds": "HOLDS: the check cannot fail",
-            "undecided": "undecided: not decisively failed"}[v.control.verdict]
+    verdicts = [o.verdict for o in (v.control, *v.more_controls)]
+    worst = next(w for w in ("holds", "undecided", "fails") if w in verdicts)
+    text = {"fails": "fails, as it must", "holds": "HOLDS: the check cannot fail",
+            "undecided": "undecided: not decisively failed"}[worst]
+    if len(verdicts) == 1:
+        return text
+    return f"all {len(verdicts)} fail, as they must" if worst == "fails" else \
+        f"{verdicts.count(worst)} of {len(verdicts)} {text}"
 
 
 def record(v: Verdict) -> dict[str, Any]:
@@ -68,6 +75,11 @@ def record(v: Verdict) -> dict[str, Any]:
             "measured": None if v.control is None else _num(v.control.measurement.measured),
             "reasons": [] if v.control is None else v.control.reasons,
         },
+        "more_controls": [
+            {"description": ctl.description, "overrides": dict(ctl.overrides),
+             "verdict": o.verdict, "measured": _num(o.measurement.measured),
+             "reasons": o.reasons}
+            for ctl, o in zip(c.more_controls, v.more_controls, strict=False)],
         "ok": v.ok,
         "status": v.status,
         "ci_method": None if m.fit is None else m.fit.ci_method,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -235,6 +235,85 @@ def _arm_measurement(experiment: Callable[[Params, int], Measurement], params: P
     return m
 
 
+@dataclass(frozen=True)
+class MatchesExpectation:
+    """The mean over runs agrees with an exact expectation at every point, within ``z`` SE.
+
+    ``exact(seen)`` is E[value] at each point of ``seen.x``, computed independently of the
+    method's kernel (a moment recursion, a closed form).  The SE at a point is the runs' standard
+    deviation over sqrt(runs); where the runs agree to rounding (noise-free) the deviation is
+    judged relative to the value instead, at ``rtol``.  It pins the measured trace to the method
+    of the theorem: a kernel that runs another method moves the mean by many SE.
+    """
+
+    name: str
+    exact: Callable[[Observed], np.ndarray]
+    reason: str
+    z: float = 5.0
+    rtol: float = 1e-9
+
+    def evaluate(self, seen: Observed) -> Check:
+        values = np.atleast_2d(seen.values)
+        runs = values.shape[0]
+        exact = np.asarray(self.exact(seen), dtype=float)
+        if exact.shape != (values.shape[1],):
+            raise ValueError(f"exact must have one value per point ({values.shape[1]}), got "
+                             f"shape {exact.shape}")
+        mean = values.mean(axis=0)
+        se = values.std(axis=0, ddof=1) / np.sqrt(runs) if runs >= 2 else np.zeros_like(mean)
+        scale = np.maximum(se, self.rtol * np.abs(exact))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dev = np.abs(mean - exact) / scale
+        if not np.all(np.isfinite(dev)):
+            return Check(self.name, False, "the mean or the exact expectation is not finite")
+        worst = int(np.argmax(dev))
+        unit = "SE" if se[worst] >= self.rtol * abs(exact[worst]) else f"x {self.rtol:g} relative"
+        return Check(self.name, bool(dev[worst] <= self.z),
+                     f"max |mean - exact| = {dev[worst]:.3g} {unit} (at {seen.x[worst]:g}: mean "
+                     f"{mean[worst]:.6g}, exact {exact[worst]:.6g}; accepted <= {self.z:g})")
+
+
+def rate_with(spec: Callable[[], Spec],
+              overrides: Mapping[str, Any] | Callable[[Instance], Mapping[str, Any]]
+              ) -> Callable[[Observed], float]:
+    """For a :class:`Within`: the rate the same spec measures with some parameters changed.
+
+    E.g. the other method a theorem covers, on the same instance and seed.  ``spec`` is called
+    when the assertion is evaluated (so a module may name its own spec), and is run without its
+    checks; ``overrides`` may be a function of the instance.  The result is NaN when that run
+    diverges or its fit is refused, which fails.
+    """
+    def of(seen: Observed) -> float:
+        plain = replace(spec(), checks=(), extra=None)
+        changed = overrides(seen.instance) if callable(overrides) else overrides
+        m = plain({**seen.instance.params, **changed}, seen.instance.seed)
+        return float("nan") if m.measured is None else float(m.measured)
+    return of
+
+@dataclass(frozen=True)
+class Provided:
+    """An assertion that holds only where its derivation does, e.g. a constant derived for the
+    population loss: ``assertion`` is evaluated where ``condition(instance)`` is true, and
+    elsewhere the check passes with ``otherwise`` (why it does not apply) as its detail."""
+
+    condition: Callable[[Instance], bool]
+    assertion: Assertion
+    otherwise: str
+
+    @property
+    def name(self) -> str:
+        return self.assertion.name
+
+    @property
+    def reason(self) -> str:
+        return self.assertion.reason
+
+    def evaluate(self, seen: Observed) -> Check:
+        if self.condition(seen.instance):
+            return self.assertion.evaluate(seen)
+        return Check(self.name, True, f"not applicable: {self.otherwise}")
+
+
 # --- sweeps: a rate in a parameter --------------------------------------------------------------
 
 def iterations_to(tolerance: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
@@ -263,6 +342,75 @@ class Sweep:
     at: Callable[[Instance], float] | None = None
 
 
+
+@dataclass(frozen=True)
+class Family:
+    """A worst-case family: the instance changes with the horizon N.
+
+    For each N of ``horizons`` (a sequence, a parameter name or a function of the instance)
+    ``member(instance, N)`` builds the problem on which the method runs exactly N steps; the
+    value measured at N is the quantity after the last step, so the trace's x axis is N and each
+    point is a different problem (a lower-bound construction: the member worst for N steps).
+    The same N are where an exact worst case over the class (a performance-estimation program)
+    is compared with the measured values.
+    """
+
+    horizons: Sequence[int] | str | Callable[[Instance], Sequence[int]]
+    member: Callable[[Instance, int], Any]
+    label: str = "horizon N (each point: the member of the family for N steps)"
+def hitting_time(level: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Per run: the iteration at which values first fall to ``level`` (an absolute level), inf
+    if never, 0 if they start there.
+
+    Log-interpolated between the checkpoints around the crossing, which is exact for a
+    geometric decay and keeps hitting times of different runs apart (no ties at integers).
+    """
+    if not (math.isfinite(level) and level > 0):
+        raise ValueError(f"level must be a positive finite number, got {level!r}")
+
+    def reduce(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+        out = np.full(values.shape[0], np.inf)
+        for j, v in enumerate(values):
+            below = np.flatnonzero(v <= level)
+            if not below.size:
+                continue
+            b = below[0]
+            if b == 0:
+                out[j] = x[0]
+                continue
+            ea, eb = v[b - 1], v[b]
+            frac = np.log(ea / level) / np.log(ea / eb) if eb > 0 else 1.0
+            out[j] = x[b - 1] + (x[b] - x[b - 1]) * frac
+        return out
+    return reduce
+
+
+def rate_between(high: float, low: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Per run: the contraction per step -ln(rho) of a least-squares line through log values at
+    the checkpoints with low <= values <= high (NaN with fewer than 3 such points).
+
+    A window in *levels* of the measured quantity rather than in iterations: where a linear
+    rate depends on a parameter, fixed levels compare the parameter's values at the same
+    accuracy (a run that ends before ``low`` is fitted down to where it ends).
+    """
+    if not 0 < low < high:
+        raise ValueError(f"need 0 < low < high, got low={low!r}, high={high!r}")
+
+    def reduce(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+        out = np.full(values.shape[0], np.nan)
+        for j, v in enumerate(values):
+            keep = (v >= low) & (v <= high)
+            if np.count_nonzero(keep) >= 3:
+                out[j] = -_line_slope(x[keep], np.log(v[keep]))
+        return out
+    return reduce
+
+
+def _line_slope(x: np.ndarray, y: np.ndarray) -> float:
+    xm = x - x.mean()
+    return float(np.sum(xm * (y - y.mean())) / np.sum(xm * xm))
+
+
 # --- the specification --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -278,7 +426,7 @@ class Spec:
     window: tuple[float, float] | Callable[[Instance], tuple[float, float]] | None = None
     runs: int | str = 1
     x0: Callable[[Instance], np.ndarray] | None = None
-    checkpoints: str = "auto"
+    checkpoints: str | Callable[[Instance], np.ndarray] = "auto"
     statistic: str = "mean"
     checks: tuple[Assertion, ...] = ()
     sweep: Sweep | None = None
@@ -286,16 +434,19 @@ class Spec:
     xscale: str = ""
     yscale: str = "log"
     extra: Callable[[Observed], dict[str, Any]] | None = field(default=None)
+    family: Family | None = None
 
     def __post_init__(self) -> None:
         if self.sweep is not None and self.bound.law != "parameter":
             raise ValueError("a sweep measures a rate in a parameter: its bound needs "
                              f"law='parameter', got {self.bound.law!r}")
+        if self.family is not None and (self.sweep is not None or self.bound.law != "power_law"):
+            raise ValueError("a family measures a power law in its horizons N, without a sweep")
         if self.sweep is None and self.bound.law == "parameter":
             raise ValueError("a bound with law='parameter' needs a sweep over that parameter")
-        if self.checkpoints not in ("auto", "log", "linear"):
-            raise ValueError(f"checkpoints must be 'auto', 'log' or 'linear', "
-                             f"got {self.checkpoints!r}")
+        if not callable(self.checkpoints) and self.checkpoints not in ("auto", "log", "linear"):
+            raise ValueError(f"checkpoints must be 'auto', 'log', 'linear' or a function of "
+                             f"the instance, got {self.checkpoints!r}")
 
     @property
     def law(self) -> str:
@@ -325,13 +476,17 @@ class Spec:
             horizon = int(_value(self.horizon, inst))
         runs = int(_value(self.runs, inst))
         x0 = None if self.x0 is None else self.x0(inst)
+        checkpoints = (np.asarray(self.checkpoints(inst), dtype=np.int64)
+                       if callable(self.checkpoints) else self._checkpoints(horizon))
         run = self.method(inst).run(inst.problem, horizon, runs=runs, seed=inst.seed, x0=x0,
-                                    checkpoints=self._checkpoints(horizon))
+                                    checkpoints=checkpoints)
         return np.asarray(run.checkpoints, dtype=float), self.quantity.of(inst, run), run
 
     def __call__(self, params: Params, seed: int) -> Measurement:
         if self.sweep is not None:
             return self._swept(params, seed)
+        if self.family is not None:
+            return self._over_family(params, seed)
         inst = self.instance(params, seed)
         x, values, run = self._trace(inst)
         diverged = run.first_divergence
@@ -383,3 +538,73 @@ class Spec:
         if self.extra:
             m.extra.update(self.extra(seen))
         return m
+
+    def _over_family(self, params: Params, seed: int) -> Measurement:
+        fam = self.family
+        assert fam is not None
+        base = self.instance(params, seed)
+        ns = np.asarray(_value(fam.horizons, base), dtype=np.int64)
+        if ns.ndim != 1 or ns.size < 3 or np.any(ns < 1) or np.any(np.diff(ns) <= 0):
+            raise ValueError(f"a family needs at least 3 increasing horizons >= 1, got {ns}")
+        runs = int(_value(self.runs, base))
+        per_n, runs_seen = [], []
+        for n in ns:
+            member = Instance(params=params, seed=seed, problem=fam.member(base, int(n)),
+                              bound=base.bound)
+            x0 = None if self.x0 is None else self.x0(member)
+            run = self.method(member).run(member.problem, int(n), runs=runs, seed=seed, x0=x0,
+                                          checkpoints=np.array([int(n)]))
+            if run.first_divergence is not None:  # the members so far, NaN from this one
+                values = np.full((runs, ns.size), np.nan)
+                for j, v in enumerate(per_n):
+                    values[:, j] = v
+                m = fitted(ns.astype(float), values, law=self.law, window=None, bound=None,
+                           xlabel=fam.label, ylabel=self.quantity.label,
+                           diverged_at=run.first_divergence)
+                m.extra["diverged for"] = {"N": int(n)}
+                return m
+            per_n.append(self.quantity.of(member, run)[:, -1])
+            runs_seen.append(run)
+        x = ns.astype(float)
+        values = np.stack(per_n, axis=1)  # (runs, horizons)
+        seen = Observed(base, x, values, tuple(runs_seen))
+        checks = [a.evaluate(seen) for a in self.checks]
+        window = _value(self.window, base) if self.window is not None else (x[0], x[-1])
+        m = fitted(x, values, law=self.law, window=window, bound=base.bound, xlabel=fam.label,
+                   ylabel=self.quantity.label, xscale=self.xscale or "log", yscale=self.yscale,
+                   statistic=self.statistic, seed=seed, checks=checks)
+        m.extra["N"] = ns.tolist()
+        if self.extra:
+            m.extra.update(self.extra(seen))
+        return m
+
+
+# --- the worst-case leg: measured values at chosen horizons -------------------------------------
+
+def values_at(spec: Spec, params: Params, seed: int, horizons: Sequence[int]) -> dict[int, float]:
+    """The spec's measured value (mean over runs) after exactly N steps, for each N given.
+
+    This is what an exact worst case over the class (a performance-estimation program, at small
+    N) is compared with: measured <= worst case <= the paper's bound.  For a family each N runs
+    its own member; otherwise one run records the quantity at the horizons as checkpoints.
+    """
+    ns = sorted({int(n) for n in horizons})
+    if not ns or ns[0] < 1:
+        raise ValueError(f"horizons must be integers >= 1, got {list(horizons)!r}")
+    if spec.family is not None:
+        fam = replace(spec.family, horizons=ns)
+        if len(ns) < 3:  # a family needs 3 horizons to fit; pad and keep the asked ones
+            fam = replace(fam, horizons=sorted(set(ns) | {ns[-1] + 1, ns[-1] + 2}))
+        m = replace(spec, family=fam, checks=(), extra=None)(params, seed)
+        if m.diverged_at is not None:
+            return {n: math.inf for n in ns}
+        got = dict(zip(m.trace.x.astype(int).tolist(), m.trace.values.mean(axis=0).tolist(),
+                       strict=True))
+        return {n: got[n] for n in ns}
+    inst = spec.instance(params, seed)
+    runs = int(_value(spec.runs, inst))
+    x0 = None if spec.x0 is None else spec.x0(inst)
+    run = spec.method(inst).run(inst.problem, ns[-1], runs=runs, seed=seed, x0=x0,
+                                checkpoints=np.asarray(ns, dtype=np.int64))
+    values = spec.quantity.of(inst, run).mean(axis=0)
+    return {n: float(v) for n, v in zip(ns, values, strict=True)}

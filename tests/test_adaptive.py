@@ -225,6 +225,7 @@ def stationary_monte_carlo(problem, delta, beta1, beta2, samples, seed=0):
     return ratio.mean(), ratio.std() / math.sqrt(samples)
 
 
+@pytest.mark.slow
 def test_adam_field_matches_a_brute_force_monte_carlo():
     q = stochastic_quadratic("exponential")
     for delta in (-0.2, 0.0, 0.05):
@@ -242,6 +243,7 @@ def test_adam_field_is_odd_for_symmetric_laws_and_its_zero_is_x_star():
         assert adam_zero(q, 0.9, 0.99, 2) == 0.0
 
 
+@pytest.mark.slow
 def test_adam_field_of_a_normal_law_has_its_closed_form_limit():
     # b2 -> 1 with b1 = 0: v -> E g^2 = delta^2 + 1, so A -> delta / sqrt(delta^2 + 1)
     q = stochastic_quadratic("normal")
@@ -249,6 +251,7 @@ def test_adam_field_of_a_normal_law_has_its_closed_form_limit():
                                                                          rel=2e-3)
 
 
+@pytest.mark.slow
 def test_adam_zero_agrees_with_the_first_order_formula_to_leading_order():
     assert coupling(0.9, 0.99) == pytest.approx(0.001 / 0.109)
     q = stochastic_quadratic("exponential")

@@ -95,6 +95,7 @@ def _ziggurat_draws(n, seed):
     return out
 
 
+@pytest.mark.slow
 def test_ziggurat_normal_is_standard_normal():
     z = _ziggurat_draws(4_000_000, 1)
     n = z.size
@@ -132,12 +133,14 @@ def _sample_moments(kind, A, b, p, theta, accuracy, n, seed):
     return mean, sq / n - mean * mean
 
 
+@pytest.mark.slow
 def test_numba_hypergradient_is_the_closed_form(problem):
     theta = problem.theta_star + np.linspace(-40, 40, 20)  # far out: no overflow in the gains
     np.testing.assert_allclose(_field(*problem.oracle_data(), theta),
                                problem.hypergradient(theta), rtol=1e-12, atol=1e-300)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("eps", [0.0, 0.3])
 def test_samples_average_to_the_biased_mean(problem, eps):
     theta = problem.theta_star + 0.5 * np.sin(np.arange(20))
@@ -150,6 +153,7 @@ def test_samples_average_to_the_biased_mean(problem, eps):
         assert np.max(np.abs((mean - problem.hypergradient(theta)) / se)) > 20
 
 
+@pytest.mark.slow
 def test_sample_variance_at_the_solution(problem):
     mean, var = _sample_moments(*problem.oracle_data(), problem.theta_star, 0.0, 400_000, 5)
     np.testing.assert_allclose(var, problem.sample_variance, rtol=0.03)
@@ -157,6 +161,7 @@ def test_sample_variance_at_the_solution(problem):
 
 # --- the kernel ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_kernel_steps_are_the_recursion(problem):
     """Five steps replayed in Python from the same counter-based stream."""
     steps, accs = step_schedule(0.7, 0.5), accuracy_schedule(0.4, 0.5)
@@ -222,6 +227,7 @@ def test_method_arguments_are_checked(problem):
 p, q, C = sp.symbols("p q C", positive=True)
 
 
+@pytest.mark.slow
 def test_exponent_of_a_sum_of_symbolic_powers():
     b = Bound(C * k ** (q - 1) + k ** (-q) + k ** (-2 * p))
     assert b.rate_expr() == sp.Min(1 - q, q, 2 * p)

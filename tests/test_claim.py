@@ -193,3 +193,15 @@ def test_relative_tolerance_scales_with_the_stated_rate():
     assert math.log(hi) / math.log(0.9) == pytest.approx(0.99)
     assert toy_claim(Mode.TIGHT, tol=Tolerance(0.1, 0.1, "x", relative=True)).accepted(
         2.0) == pytest.approx((1.8, 2.2))
+
+
+def test_a_second_control_exercises_the_upper_side_of_a_tight_tolerance():
+    tight = Claim(**{**toy_claim().__dict__, "mode": Mode.TIGHT,
+                     "more_controls": (Control({"p": 1.5}, "too fast"),)})
+    v = tight.check(seed=3)
+    assert v.status == "holds" and [o.verdict for o in v.more_controls] == ["fails"]
+    # on an upper claim the same too-fast run holds, so the verdict says the check cannot fail
+    upper = Claim(**{**tight.__dict__, "mode": Mode.UPPER})
+    assert upper.check(seed=3).status == "fails"
+    with pytest.raises(ValueError, match="unknown parameter 'zz'"):
+        Claim(**{**tight.__dict__, "more_controls": (Control({"zz": 1}, ""),)})

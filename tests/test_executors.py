@@ -28,10 +28,12 @@ def on_threads():
     return run_tasks(_tasks(), "threads")
 
 
+@pytest.mark.slow
 def test_processes_match_threads_bit_for_bit(on_threads):
     assert all(map(_same, on_threads, run_tasks(_tasks(), "processes", workers=2)))
 
 
+@pytest.mark.slow
 def test_a_real_dask_local_cluster_matches_threads_bit_for_bit(on_threads):
     pytest.importorskip("dask.distributed", reason="dask[distributed] is not installed")
     assert all(map(_same, on_threads, run_tasks(_tasks(), "dask", workers=2)))
@@ -43,6 +45,14 @@ def test_overrides_order_does_not_matter():
     assert a == b and hash(a) == hash(b)
 
 
+@pytest.mark.parametrize("seed", [-1, 2**64, 1.5, True, "3"])
+def test_a_task_needs_a_64_bit_seed(seed):
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\^64 - 1\]"):
+        Task.make("x", seed)
+    assert Task.make("x", 2**64 - 1).seed == 2**64 - 1
+    assert Task.make("x", np.uint64(7)).seed == 7
+
+
 def test_executor_errors():
     with pytest.raises(ValueError, match="executor must be one of"):
         run_tasks([], "gpu")
@@ -52,6 +62,7 @@ def test_executor_errors():
         run_tasks([], "threads", scheduler="tcp://localhost:8786")
 
 
+@pytest.mark.slow
 def test_sweep_command_runs_the_grid_times_the_seeds(tmp_path, capsys):
     import json
 
@@ -67,6 +78,7 @@ def test_sweep_command_runs_the_grid_times_the_seeds(tmp_path, capsys):
     assert main(["sweep", "handbook-sgd-switching", "--seeds", "x"]) == 2
 
 
+@pytest.mark.slow
 def test_the_cache_serves_every_executor_the_same_verdicts(tmp_path, on_threads):
     from rates.cache import run_tasks_cached
 

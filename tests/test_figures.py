@@ -31,6 +31,7 @@ def texts(fig) -> str:
     return " | ".join(" ".join(s.split()) for s in out if s)  # one line per text, unwrapped
 
 
+@pytest.mark.slow
 def test_every_registered_claim_gets_a_figure(synthetic_verdicts, synthetic_figures):
     assert set(synthetic_verdicts) == set(registry.all_claims())
     for claim_id, verdict in synthetic_verdicts.items():
@@ -81,6 +82,7 @@ def test_a_claims_stray_dollar_does_not_break_the_figure(make_verdict):
     render(layout.draw(v))  # would raise ValueError on unescaped broken mathtext
 
 
+@pytest.mark.slow
 def test_failures_divergence_and_refusals_are_drawn():
     claim = registry.get("handbook-gd-convex")
     x = np.arange(1.0, 101.0)
@@ -111,6 +113,7 @@ def test_a_passing_control_is_flagged(make_measurement):
     assert "the check cannot fail" in texts(layout.draw(v))
 
 
+@pytest.mark.slow
 def test_save_writes_small_png_and_pdf_and_is_reproducible(tmp_path, synthetic_verdicts,
                                                            synthetic_figures):
     v = synthetic_verdicts[FAST]
@@ -123,6 +126,7 @@ def test_save_writes_small_png_and_pdf_and_is_reproducible(tmp_path, synthetic_v
     assert png.read_bytes() == (synthetic_figures / png.name).read_bytes()
 
 
+@pytest.mark.slow
 def test_figures_command_with_set_and_seed(tmp_path, capsys):
     out = tmp_path / "figs"
     assert main(["figures", FAST, "--set", "gamma_L=0.5", "--seed", "3", "--format", "png",

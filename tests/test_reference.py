@@ -53,6 +53,7 @@ def test_numpy_twin_draws_the_kernel_numbers():
     assert np.array_equal(numpy_u64(9, 3, 4, skip=3), numpy_u64(9, 3, 7)[3:])
 
 
+@pytest.mark.slow
 def test_numpy_twins_of_uniform_normal_and_ziggurat():
     seed = np.uint64(5)
     assert np.array_equal(_draws(seed, 2, 1000, 0), numpy_uniform(5, 2, 1000))
@@ -131,6 +132,7 @@ def test_bilevel_kernel_matches_the_numpy_reference_on_the_same_normals():
     assert np.all(np.abs(theta - pb.theta_star) > 1e-4)  # the iterates moved
 
 
+@pytest.mark.slow
 def test_bench_command_runs_without_compile_timings(tmp_path, capsys):
     import json
 

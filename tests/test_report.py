@@ -33,6 +33,7 @@ def written(synthetic_verdicts, synthetic_figures):
     return synthetic_figures, html_path, md_path, verdicts
 
 
+@pytest.mark.slow
 def test_html_has_a_row_and_a_figure_per_claim_and_nothing_remote(written):
     out, html_path, _, verdicts = written
     page = html_path.read_text()
@@ -47,6 +48,7 @@ def test_html_has_a_row_and_a_figure_per_claim_and_nothing_remote(written):
     assert all(not re.match(r"[a-z]+:", src) for src in re.findall(r'src="([^"]*)"', page))
 
 
+@pytest.mark.slow
 def test_markdown_table_has_every_claim(written):
     _, _, md_path, verdicts = written
     rows = [line for line in md_path.read_text().splitlines() if line.startswith("| ")]
@@ -58,6 +60,7 @@ def test_markdown_table_has_every_claim(written):
         assert line.count(" | ") == 7  # pipes in the claims' texts are escaped
 
 
+@pytest.mark.slow
 def test_figures_elsewhere_are_linked_relatively(tmp_path, synthetic_verdicts,
                                                 synthetic_figures):
     v = synthetic_verdicts[FAST]
@@ -66,6 +69,7 @@ def test_figures_elsewhere_are_linked_relatively(tmp_path, synthetic_verdicts,
     assert f'src="../figs/{FAST}.png"' in html_path.read_text()
 
 
+@pytest.mark.slow
 def test_report_command_writes_page_table_and_figures(tmp_path, capsys):
     assert main(["report", FAST, "--out", str(tmp_path)]) == 0
     assert f"wrote {tmp_path / 'report.html'}" in capsys.readouterr().out.replace("\n", "")
@@ -197,6 +201,7 @@ PAGE_FACTS = """JSON.stringify({
 })"""
 
 
+@pytest.mark.slow
 def test_the_page_in_headless_chromium(written, tmp_path):
     out, html_path, _, verdicts = written
     facts, errors, requests = load_in_chromium(html_path.resolve().as_uri(), tmp_path / "profile",

@@ -1,160 +1,131 @@
-"""rates.spec: a sweep's abscissa (``Sweep.at``) and the second-arm assertion (``RateWithin``).
+"""rates.spec additions: Family (an instance per horizon), MatchesExpectation, rate_with,
+checkpoints as a function of the instance, values_at (the worst-case leg's measured values).
 
-The experiments here are plain Python (no kernel): a "method" whose error after k steps is
-exactly (1 - 1/c)^k, so the iterations to a tolerance are known in closed form.
-"""
-
-import math
-from dataclasses import dataclass
+The instances are 1-D quadratics f = lam/2 x^2 under GD with step 1, where x_N = (1 - lam)^N x_0
+in closed form."""
 
 import numpy as np
 import pytest
 import sympy as sp
 
-from experiments.run import Run
-from rates.bound import Bound
-from rates.measure import fitted
-from rates.spec import Instance, Observed, Quantity, RateWithin, Spec, Sweep, iterations_to
+from experiments.methods import GradientDescent
+from problems.quadratic import Quadratic
+from rates.bound import Bound, k
+from rates.spec import (
+    Family,
+    MatchesExpectation,
+    Observed,
+    Spec,
+    Within,
+    rate_with,
+    suboptimality,
+    values_at,
+)
 
-h = sp.Symbol("h", positive=True)
 C = sp.Symbol("C", positive=True)
 
 
-@dataclass(frozen=True)
-class _Contraction:
-    """x_k = (1 - 1/c)^k x_0, recorded at every step: iterations to eps are ln eps/ln(1 - 1/c)."""
-
-    c: float
-
-    def run(self, problem, horizon, *, runs=1, seed=0, x0=None, checkpoints=None):
-        k = np.arange(horizon + 1)
-        iterates = (1 - 1 / self.c) ** k[None, :, None] * np.ones((runs, 1, 1))
-        return Run(checkpoints=k, iterates=iterates, diverged_at=np.full(runs, -1), seed=seed)
+def _line(lam: float) -> Quadratic:
+    return Quadratic(eigenvalues=np.array([lam]), x_star=np.zeros(1), f_star=0.0)
 
 
-@dataclass(frozen=True)
-class _Problem:
-    x_star: np.ndarray
+def _family_spec(**kw) -> Spec:
+    """Member for N: lam_N = 1/N, so f(x_N) = (1 - 1/N)^(2N) / (2N) with x_0 = 1."""
+    return Spec(problem=lambda p, seed: _line(0.5),
+                family=Family(lambda i: i["ns"], lambda i, n: _line(1.0 / n)),
+                method=lambda i: GradientDescent(i["step"]), quantity=suboptimality,
+                bound=Bound(C / k), x0=lambda i: np.ones(1), **kw)
 
 
-def _spec(at=None, checks=()):
-    return Spec(
-        problem=lambda p, seed: _Problem(np.zeros(1)),
-        method=lambda i: _Contraction(i["c"]),
-        quantity=Quantity("|x_k|", lambda i, r: np.abs(r.iterates[..., 0])),
-        bound=Bound(C * h, variable=h, law="parameter"),
-        horizon=lambda i: int(40 * i["c"]), runs=1, checkpoints="linear",
-        sweep=Sweep("c", (10.0, 20.0, 40.0, 80.0, 160.0), iterations_to(1e-6), at=at),
-        checks=checks)
+def test_a_family_runs_each_member_for_its_own_horizon():
+    ns = [10, 20, 40, 80, 160, 320]
+    m = _family_spec()({"ns": ns, "step": 1.0}, 0)
+    n = np.array(ns, float)
+    exact = (1 - 1 / n) ** (2 * n) / (2 * n)
+    np.testing.assert_allclose(m.trace.x, n)
+    np.testing.assert_allclose(m.trace.values[0], exact, rtol=1e-12)
+    # the least-squares slope of the closed form in log-log, computed here with numpy
+    slope = -np.polyfit(np.log(n), np.log(exact), 1)[0]
+    assert m.measured == pytest.approx(slope, rel=1e-9)
+    assert m.extra["N"] == ns
 
 
-def _counts(cs):
-    return np.array([math.ceil(math.log(1e-6) / math.log(1 - 1 / c)) for c in cs], float)
+def test_a_family_reports_divergence_and_rejects_bad_horizons():
+    # step 4800 on lam = 1/400: |1 - 12|^400 passes the divergence limit
+    m = _family_spec()({"ns": [400, 800, 1600], "step": 4800.0}, 0)
+    assert m.diverged_at is not None and m.extra["diverged for"] == {"N": 400}
+    with pytest.raises(ValueError, match="3 increasing horizons"):
+        _family_spec()({"ns": [10, 10, 20], "step": 1.0}, 0)
+    with pytest.raises(ValueError, match="power law"):
+        Spec(problem=lambda p, s: _line(0.5), family=Family([1, 2, 3], lambda i, n: _line(0.5)),
+             method=lambda i: GradientDescent(1.0), quantity=suboptimality,
+             bound=Bound(C * sp.Rational(1, 2) ** k, law="geometric"))
 
 
-def test_sweep_fits_against_the_value_by_default():
-    m = _spec()({"c": 10.0}, 0)
-    cs = (10.0, 20.0, 40.0, 80.0, 160.0)
-    np.testing.assert_allclose(m.trace.x, cs)
-    np.testing.assert_allclose(m.trace.values[0], _counts(cs))
-    # counts ~ c ln(1/eps): slope one in c, up to the (1 - 1/c) curvature and the ceiling
-    assert m.measured == pytest.approx(1.0, abs=0.02)
+def test_within_and_rate_with_rerun_the_spec_with_other_parameters():
+    spec = None
+
+    def get():
+        return spec
+
+    spec = _family_spec(checks=(Within("at step 0.5", rate_with(get, {"step": 0.5}), 0.0, 10.0,
+                                       "reason"),))
+    m = spec({"ns": [10, 20, 40, 80], "step": 1.0}, 0)
+    (check,) = m.checks
+    n = np.array([10, 20, 40, 80], float)
+    other = -np.polyfit(np.log(n), np.log((1 - 0.5 / n) ** (2 * n) / (2 * n)), 1)[0]
+    assert check.passed and float(check.detail.split(",")[0]) == pytest.approx(other, rel=1e-5)
 
 
-def test_sweep_at_sets_the_abscissa_of_each_value():
-    """The same counts against c^2 (a quantity the parameter sets): the slope halves."""
-    m = _spec(at=lambda inst: inst["c"] ** 2)({"c": 10.0}, 0)
-    cs = np.array([10.0, 20.0, 40.0, 80.0, 160.0])
-    np.testing.assert_allclose(m.trace.x, cs**2)
-    direct = np.polyfit(np.log(cs**2), np.log(_counts(cs)), 1)[0]
-    assert m.measured == pytest.approx(direct, rel=1e-9)
-    assert m.measured == pytest.approx(0.5, abs=0.01)
+def _observed(values: np.ndarray) -> Observed:
+    return Observed(instance=None, x=np.arange(1.0, values.shape[1] + 1), values=values, runs=())
 
 
-def _arm(slope: float, runs: int = 20, diverged: int | None = None):
-    """An experiment whose measurement is a parameter law of the given slope."""
-    def experiment(params, seed):
-        rng = np.random.default_rng(seed)
-        x = np.geomspace(1, 100, 5)
-        values = x**slope * np.exp(0.01 * rng.standard_normal((runs, 5)))
-        return fitted(x, values, law="parameter", window=None, bound=None, xlabel="x",
-                      ylabel="y", diverged_at=diverged)
-    return experiment
+def test_matches_expectation_in_standard_errors():
+    rng = np.random.default_rng(0)
+    exact = np.array([1.0, 0.5, 0.25, 0.125])
+    values = exact + 0.1 * rng.standard_normal((400, 4))
+    ok = MatchesExpectation("mean", lambda s: exact, "reason").evaluate(_observed(values))
+    assert ok.passed, ok.detail
+    # shifted by 10 SE (0.1/sqrt(400) = 0.005): fails
+    bad = MatchesExpectation("mean", lambda s: exact + 0.05, "reason").evaluate(_observed(values))
+    assert not bad.passed and "SE" in bad.detail
+    # identical runs (no noise): judged relative to the value
+    same = np.tile(exact, (5, 1))
+    assert MatchesExpectation("m", lambda s: exact * (1 + 1e-12), "r").evaluate(
+        _observed(same)).passed
+    assert not MatchesExpectation("m", lambda s: exact * 1.001, "r").evaluate(
+        _observed(same)).passed
+    with pytest.raises(ValueError, match="one value per point"):
+        MatchesExpectation("m", lambda s: exact[:2], "r").evaluate(_observed(same))
 
 
-def _seen():
-    inst = Instance(params={"c": 1.0}, seed=3, problem=None,
-                    bound=Bound(C * h, variable=h, law="parameter"))
-    return Observed(inst, np.ones(3), np.ones((1, 3)), ())
+def test_checkpoints_may_be_a_function_of_the_instance():
+    spec = Spec(problem=lambda p, seed: _line(0.1), method=lambda i: GradientDescent(1.0),
+                quantity=suboptimality, bound=Bound(C * sp.Rational(9, 10) ** (2 * k),
+                                                    law="geometric"),
+                x0=lambda i: np.ones(1), horizon=lambda i: 50, window=(0, 50),
+                checkpoints=lambda i: np.array([0, 5, 10, 20, 50]))
+    m = spec({}, 0)
+    np.testing.assert_array_equal(m.trace.x, [0, 5, 10, 20, 50])
+    np.testing.assert_allclose(m.trace.values[0], 0.05 * 0.9 ** (2 * m.trace.x), rtol=1e-12)
+    assert m.measured == pytest.approx(0.81, rel=1e-9)
+    with pytest.raises(ValueError, match="function of"):
+        Spec(problem=lambda p, seed: _line(0.1), method=lambda i: GradientDescent(1.0),
+             quantity=suboptimality, bound=Bound(C / k), checkpoints="every")
 
 
-@pytest.mark.parametrize("slope, passes", [(1.0, True), (0.5, False), (1.3, False)])
-def test_rate_within_judges_the_arms_ci(slope, passes):
-    check = RateWithin("plain arm", _arm(slope), 0.9, 1.1, "the plain method's law").evaluate(
-        _seen())
-    assert check.passed is passes
-    assert "accepted [0.9, 1.1]" in check.detail
-
-
-def test_rate_within_passes_its_parameters_and_seed_with_the_overrides():
-    seen_args = []
-
-    def experiment(params, seed):
-        seen_args.append((dict(params), seed))
-        return _arm(1.0)(params, seed)
-
-    RateWithin("arm", experiment, 0.9, 1.1, "r", overrides={"c": 7.0}).evaluate(_seen())
-    assert seen_args == [({"c": 7.0}, 3)]
-
-
-def test_rate_within_fails_a_diverged_arm_and_a_straddling_ci():
-    diverged = RateWithin("arm", _arm(1.0, diverged=12), 0.9, 1.1, "r").evaluate(_seen())
-    assert not diverged.passed and "diverged at step 12" in diverged.detail
-    # slope 1.1 exactly: the CI straddles the upper end, so the arm is not inside
-    straddle = RateWithin("arm", _arm(1.1), 0.9, 1.1, "r").evaluate(_seen())
-    assert not straddle.passed
-
-
-@dataclass(frozen=True)
-class _Diverging(_Contraction):
-    """Diverges (from step 5) for c above 50."""
-
-    def run(self, problem, horizon, *, runs=1, seed=0, x0=None, checkpoints=None):
-        r = super().run(problem, horizon, runs=runs, seed=seed)
-        bad = self.c > 50
-        return Run(checkpoints=r.checkpoints, iterates=r.iterates,
-                   diverged_at=np.full(runs, 5 if bad else -1), seed=seed)
-
-
-def test_a_diverging_sweep_value_is_reported_with_the_bound_and_the_value():
-    from dataclasses import replace
-
-    from rates.claim import Claim, Control, Mode, Paper, Tolerance
-    from rates.params import Parameter
-
-    spec = replace(_spec(), method=lambda i: _Diverging(i["c"]))
-    m = spec({"c": 10.0}, 0)
-    assert m.diverged_at == 5 and m.extra["diverged for"] == {"c": 80.0}
-    assert m.stated() == pytest.approx(1.0)  # the bound's law, so a claim can judge it
-    claim = Claim(id="toy-diverging", title="t", paper=Paper("a", "t", 2000, None, "T1"),
-                  statement="s", mode=Mode.PARAMETER, tolerance=Tolerance(0.1, 0.1, "r"),
-                  parameters=(Parameter("c", 10.0, "c"),), experiment=spec,
-                  control=Control({"c": 10.0}, "same"))
-    assert claim.check(seed=0).outcome.verdict == "fails"
-
-
-def test_rate_within_runs_an_arm_once_per_parameters_and_seed():
-    calls = []
-
-    def experiment(params, seed):
-        calls.append(seed)
-        return _arm(1.0)(params, seed)
-
-    arm = RateWithin("arm", experiment, 0.9, 1.1, "r", overrides={"c": 2.0})
-    first, second = arm.evaluate(_seen()), arm.evaluate(_seen())
-    assert first == second and calls == [3]
-    other = Observed(Instance(params={"c": 5.0}, seed=4, problem=None,
-                              bound=Bound(C * h, variable=h, law="parameter")),
-                     np.ones(3), np.ones((1, 3)), ())
-    arm.evaluate(other)  # another seed: run again (the override keeps c = 2)
-    assert calls == [3, 4]
+def test_values_at_gives_the_measured_value_after_exactly_n_steps():
+    fam = _family_spec()
+    got = values_at(fam, {"ns": [10, 20, 40], "step": 1.0}, 0, [2, 5])
+    assert set(got) == {2, 5}
+    for n, v in got.items():
+        assert v == pytest.approx((1 - 1 / n) ** (2 * n) / (2 * n), rel=1e-12)
+    plain = Spec(problem=lambda p, seed: _line(0.1), method=lambda i: GradientDescent(1.0),
+                 quantity=suboptimality, bound=Bound(C / k), x0=lambda i: np.ones(1))
+    got = values_at(plain, {}, 0, [3, 1, 7])
+    assert list(got) == [1, 3, 7]
+    for n, v in got.items():
+        assert v == pytest.approx(0.05 * 0.9 ** (2 * n), rel=1e-12)
+    with pytest.raises(ValueError, match=">= 1"):
+        values_at(plain, {}, 0, [0, 3])
