@@ -347,6 +347,68 @@ class IndependentRuns:
 
 
 @dataclass(frozen=True)
+class RateWithin:
+    """Another arm of the claim measures a rate whose CI lies in [low, high].
+
+    A claim often states two laws at once (the accelerated method's and the plain one's, a bias
+    term's and a variance term's): the main assertion judges one, and each other arm is an
+    ``experiment`` (a :class:`Spec`, or any ``(params, seed) -> Measurement``) run with this
+    instance's parameters, updated by ``overrides``, on the same seed.  It passes when the arm's
+    CI lies inside [low, high] (the same rule as a verdict) and its own checks pass; a diverged
+    or refused arm fails.
+    """
+
+    name: str
+    experiment: Callable[[Params, int], Measurement]
+    low: float
+    high: float
+    reason: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    def evaluate(self, seen: Observed) -> Check:
+        inst = seen.instance
+        m = _arm_measurement(self.experiment, {**inst.params, **self.overrides}, inst.seed)
+        accepted = f"accepted [{self.low:g}, {self.high:g}]"
+        if m.diverged_at is not None:
+            return Check(self.name, False, f"diverged at step {m.diverged_at}")
+        ci = m.ci
+        if m.measured is None or ci is None:
+            return Check(self.name, False, f"nothing was measured: {m.refused or 'no fit'}")
+        failed = [f"{c.name}: {c.detail}" for c in m.checks if not c.passed]
+        ok = bool(self.low <= ci[0] and ci[1] <= self.high and not failed)
+        detail = f"{m.measured:.4g}, CI [{ci[0]:.4g}, {ci[1]:.4g}], {accepted}"
+        return Check(self.name, ok, "; ".join([detail, *failed]))
+
+
+_ARMS: dict[tuple, tuple[Any, Measurement]] = {}
+_ARMS_KEPT = 16
+
+
+def _arm_measurement(experiment: Callable[[Params, int], Measurement], params: Params,
+                     seed: int) -> Measurement:
+    """An arm's measurement, computed once per (experiment, parameters, seed) in a process.
+
+    A claim's control reruns the claim's checks; an arm whose overrides cover the control's
+    (e.g. the plain method's arm when the control removes the acceleration) gets the same
+    parameters there and is not run twice.  Experiments are deterministic in (params, seed),
+    so reusing the measurement changes no verdict.  Unhashable parameters are not memoised.
+    """
+    try:
+        key = (id(experiment), tuple(sorted(params.items())), int(seed))
+        hash(key)
+    except TypeError:
+        return experiment(params, seed)
+    hit = _ARMS.get(key)
+    if hit is not None and hit[0] is experiment:
+        return hit[1]
+    m = experiment(params, seed)
+    if len(_ARMS) >= _ARMS_KEPT:
+        _ARMS.pop(next(iter(_ARMS)))
+    _ARMS[key] = (experiment, m)  # the experiment is kept, so its id cannot be reused
+    return m
+
+
+@dataclass(frozen=True)
 class MatchesExpectation:
     """The mean over runs agrees with an exact expectation at every point, within ``z`` SE.
 
@@ -453,7 +515,13 @@ def plateau(after: float = 0.5) -> Callable[[np.ndarray, np.ndarray], np.ndarray
 
 @dataclass(frozen=True)
 class Sweep:
-    """Run the spec once per value of ``over`` and reduce each run's trace to one number."""
+    """Run the spec once per value of ``over`` and reduce each run's trace to one number.
+
+    ``at`` gives the abscissa of each value when the law is in a quantity the parameter sets
+    rather than in the parameter itself (iterations against the strong-growth constant rho(B) of
+    a batch size B, or against the condition number of a preconditioned problem): it maps the
+    instance of each value to that quantity.  By default the abscissa is the value.
+    """
 
     over: str
     values: Sequence[float] | Callable[[Params], Sequence[float]]
@@ -463,6 +531,8 @@ class Sweep:
     """Refuse the fit unless the mean over runs at every value is at least this many standard
     errors from 0: a power law through values indistinguishable from 0 fits the noise (e.g. an
     offset that vanishes).  0 fits whatever was measured."""
+
+    at: Callable[[Instance], float] | None = None
 
 
 def _refuse_unresolved(m: Measurement, h: np.ndarray, reduced: np.ndarray, sweep: Sweep) -> None:
@@ -656,10 +726,12 @@ class Spec:
         grid = sweep.values(params) if callable(sweep.values) else sweep.values
         per_value = []
         runs_seen = []
+        abscissa = []
         base = None
         for value in grid:
             inst = self.instance({**params, sweep.over: value}, seed)
             base = base or inst
+            abscissa.append(float(sweep.at(inst)) if sweep.at is not None else float(value))
             x, values, run = self._trace(inst)
             if run.first_divergence is not None:
                 m = fitted(np.asarray(grid, float), np.ones((1, len(grid))), law="parameter",
@@ -669,7 +741,7 @@ class Spec:
                 return m
             per_value.append(sweep.reduce(x, values))
             runs_seen.append(run)
-        h = np.asarray(grid, dtype=float)
+        h = np.asarray(abscissa, dtype=float)
         reduced = np.stack(per_value, axis=1)  # (runs, values)
         seen = Observed(base, h, reduced, tuple(runs_seen))
         checks = [a.evaluate(seen) for a in self.checks if not hasattr(a, "evaluate_fit")]
