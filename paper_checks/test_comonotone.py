@@ -37,6 +37,8 @@ def test_claims_hold_and_every_control_fails(claim_id, seed):
     assert v.ok, (v.outcome.reasons, v.control.reasons, v.more_controls[0].reasons)
     assert v.control.reasons[0].startswith("diverged at step")
     assert v.more_controls[0].verdict == FAILS
+    for c in (v.control, *v.more_controls):  # on the main assertion, not only a side check
+        assert c.reasons[0].startswith(("measured", "diverged")), c.reasons
     assert v.measured == _verdict(claim_id, 0).measured  # deterministic
 
 

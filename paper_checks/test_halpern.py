@@ -33,6 +33,8 @@ def _slope(k: np.ndarray, values: np.ndarray) -> float:
 def test_halpern_is_tight_and_every_control_fails(seed):
     v = _verdict(seed)
     assert v.ok, (v.outcome.reasons, v.control.reasons, v.more_controls[0].reasons)
+    for c in (v.control, *v.more_controls):  # on the main assertion, not only a side check
+        assert c.reasons[0].startswith("measured"), c.reasons
     checks = {c.name: c for c in v.outcome.measurement.checks}
     assert any("sqrt(n)" in name for name in checks) and all(c.passed for c in checks.values())
 
