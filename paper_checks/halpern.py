@@ -24,7 +24,7 @@ T = I - eta F, a zero of a cocoercive F.  Halpern's iteration with Lieder's anch
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -33,11 +33,12 @@ import sympy as sp
 from experiments.methods import GradientDescent, Halpern, VarianceReducedHalpern
 from problems.comonotone import rotation_fixed_point
 from problems.vi import cocoercive_finite_sum
+from rates import worst_case
 from rates.bound import Bound, k
 from rates.claim import Check, Claim, Control, Mode, Paper, Tolerance
 from rates.fit import parameter
 from rates.params import Parameter as P
-from rates.spec import BoundHolds, Observed, Quantity, Spec, Within
+from rates.spec import BoundHolds, Observed, Quantity, Spec, Within, WorstCaseLeg
 
 D = sp.Symbol("D", positive=True)
 LIEDER_BOUND = 2 * D / (k + 1)
@@ -165,6 +166,14 @@ LEG_HORIZONS = (1, 2, 5, 10, 20, 50)
 LEG_HORIZONS)`` are the measured ||x_N - T x_N|| on the rotation, to hold against the exact worst
 case over nonexpansive T (a performance-estimation program) and Lieder's bound."""
 
+PEP_HORIZONS = (1, 2, 5, 10)
+"""The horizons of the PEP leg: solved in well under a second each (N = 20 takes seconds)."""
+
+HALPERN_WITH_LEG = replace(HALPERN_SPEC, checks=(*HALPERN_SPEC.checks, WorstCaseLeg(
+    PEP_HORIZONS, lambda: HALPERN_SPEC, lambda i, n: worst_case.halpern(n, R=1.0),
+    lambda i, n: (2.0 / (n + 1)) ** 2, "Lieder's bound is attained by the worst nonexpansive T: "
+    "the rotation's squared residual must lie under it", measure=lambda v: v * v)))
+
 HALPERN = Claim(
     id="halpern", mode=Mode.TIGHT,
     title="Halpern iteration: ||x_k - T x_k|| <= 2||x_0 - x*||/(k+1), tight; variance "
@@ -192,7 +201,7 @@ HALPERN = Claim(
         P("runs", 10, "finite sums: variance-reduced runs per n", 5, 10_000),
         P("max_iter", 100_000, "finite sums: iteration cap", 10, 100_000_000),
     ),
-    experiment=HALPERN_SPEC,
+    experiment=HALPERN_WITH_LEG,
     control=Control({"method": "picard"}, "Picard x <- T x on a rotation: the residual "
                     "|1 - e^{i phi}| ||x_0|| never decreases (slope 0)"),
     more_controls=(Control({"method": "picard", "relaxation": 0.5}, "too fast: "

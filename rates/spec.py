@@ -892,3 +892,39 @@ def values_at(spec: Spec, params: Params, seed: int, horizons: Sequence[int]) ->
                                 checkpoints=np.asarray(ns, dtype=np.int64))
     values = spec.quantity.of(inst, run).mean(axis=0)
     return {n: float(v) for n, v in zip(ns, values, strict=True)}
+
+
+# --- the worst-case leg: measured <= exact worst case over the class <= the paper's bound -------
+
+@dataclass(frozen=True)
+class WorstCaseLeg:
+    """At a few horizons N: the value measured on the instance after N steps is at most the
+    exact worst case over the method's function class (a performance-estimation program, solved
+    by PEPit in :mod:`rates.worst_case`), which is at most the paper's bound with its constants.
+
+    ``spec()`` returns the claim's own spec (called when evaluated, so a module may name the spec
+    it is part of); ``measure`` maps a measured value to the worst case's measure (e.g. squares a
+    norm); ``worst(instance, N)`` and ``bound(instance, N)`` give the two other curves.  Without
+    PEPit installed the leg fails and says how to install it: a claim never silently drops it.
+    """
+
+    horizons: Sequence[int]
+    spec: Callable[[], Spec]
+    worst: Callable[[Instance, int], Any]
+    bound: Callable[[Instance, int], float] | None
+    reason: str
+    measure: Callable[[float], float] = float
+    name: str = "worst-case leg: measured <= PEP worst case <= bound"
+
+    def evaluate(self, seen: Observed) -> Check:
+        from rates import worst_case
+
+        if not worst_case.available():
+            return Check(self.name, False, "PEPit is not installed: pip install -e '.[pep]'")
+        inst = seen.instance
+        got = values_at(self.spec(), inst.params, inst.seed, self.horizons)
+        measured = {n: self.measure(v) for n, v in got.items()}
+        worst = {n: self.worst(inst, n) for n in self.horizons}
+        bound = None if self.bound is None else {n: self.bound(inst, n) for n in self.horizons}
+        check = worst_case.worst_case_leg(self.name, self.horizons, measured, worst, bound)
+        return check
