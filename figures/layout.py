@@ -133,13 +133,14 @@ def measured_text(m: Measurement) -> str:
 
 def verdict_title(verdict: Verdict) -> tuple[str, str]:
     """The title line and its colour: the verdict on the claim and on its control."""
-    claim = "PASS" if verdict.passed else "FAIL"
+    claim = verdict.outcome.verdict.upper()
+    own = {"holds": PASS, "fails": FAIL}.get(verdict.outcome.verdict, WARN)
     if verdict.control is None:
-        control, colour = "control not run", PASS if verdict.passed else FAIL
+        control, colour = "control not run", own
     elif verdict.control_failed:
-        control, colour = "control fails, as it must", PASS if verdict.passed else FAIL
+        control, colour = "control fails, as it must", own
     else:
-        control, colour = "control PASSES: the check cannot fail", WARN
+        control, colour = f"control {verdict.control.verdict}: not decisively failed", WARN
     return f"{verdict.claim.id}: {claim}; {control}", colour
 
 

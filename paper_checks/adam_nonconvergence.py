@@ -110,7 +110,7 @@ ADAM_NONCONVERGENCE = Claim(
     law="limit",
     tolerance=Tolerance(math.inf, 3.0, "one-sided: Adam's mean iterate must exceed 0.9 by more "
                                        "than 3 SE (it is ~0.96 +- 0.005 with 64 runs)",
-                        outside=True),
+                        outside=True, se_units=True),
     parameters=(
         Parameter("beta1", 0.9, "first-moment parameter", 0.0, 0.999),
         Parameter("beta2", 0.99, "second-moment parameter", 0.0, 0.99999),

@@ -208,7 +208,8 @@ ADAM_SYMMETRY = Claim(
     law="limit",
     tolerance=Tolerance(20.0, 20.0, "skewed data: the offset from x* must exceed 20 SE (it is "
                                     "~33 SE with 256 runs); a symmetric law, the control, sits "
-                                    "within 4 SE (the check beside it)", outside=True),
+                                    "within 4 SE (the check beside it)", outside=True,
+                        se_units=True),
     parameters=(
         _law_parameter("exponential"),
         *_common(0.99),

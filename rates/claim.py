@@ -6,16 +6,20 @@ against the stated rate (derived from the paper's bound), then runs the negative
 judges it by *the same* accepted interval: a check whose control passes cannot fail, and the
 verdict says so.
 
-Assertion modes (DESIGN.md):
+Every verdict decides on the confidence interval, not the point estimate: a claim *holds* when
+its CI lies inside the accepted interval, *fails* when the CI lies outside it, and is *undecided*
+when the CI straddles a boundary (or there were too few runs for an interval).  The control must
+*fail*, decisively.
+
+Assertion modes:
 
 * ``tight``     the fitted rate equals the stated one within tolerance (worst-case families only);
 * ``upper``     an O(.) bound: the run is at least as fast as stated (rate >= stated - tol for a
                 power law, rho <= stated + tol for a geometric factor);
 * ``lower``     no faster than stated;
-* ``limit``     converges to a value: (measured - stated) / SE within [-below, above]; with
-                ``Tolerance(outside=True)`` the opposite, at least ``below`` SE under or ``above``
-                SE over the stated value (e.g. "the offset from x* exceeds 20 SE": does *not*
-                converge there; ``below = inf`` makes it one-sided);
+* ``limit``     converges to a value: the CI (value +- t SE) lies in [stated - below, stated +
+                above]; with ``Tolerance(outside=True)`` the opposite, the CI avoids that
+                interval ("does *not* converge there"; ``below = inf`` makes it one-sided);
 * ``parameter`` the rate with respect to a parameter equals the stated one within tolerance.
 """
 
@@ -29,8 +33,10 @@ from enum import Enum
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from rates.bound import Bound
+from rates.fit import LEVEL as fit_level
 from rates.fit import Fit
 from rates.params import Parameter
 
@@ -65,14 +71,21 @@ class Paper:
 class Tolerance:
     """Accepted deviation below and above the stated value, and the one-line reason for it.
 
-    For ``limit`` claims both sides are in standard errors of the measured value, and
-    ``outside=True`` accepts the complement: z <= -below or z >= above (limit claims only).
+    For ``limit`` claims both sides are in the measured value's units around the stated value,
+    and ``outside=True`` accepts the complement (the CI must avoid [stated - below, stated +
+    above]: "does not converge there").
+    ``relative=True`` makes the sides fractions of the stated rate: of p for a power law or a
+    parameter law, of the contraction per step -ln(rho) for a geometric law (so that a tolerance
+    means the same at every condition number).
     """
 
     below: float
     above: float
     reason: str
     outside: bool = False
+    relative: bool = False
+    se_units: bool = False
+    """Legacy: a limit tolerance in standard errors (sample-size dependent; being retired)."""
 
     def __post_init__(self) -> None:
         if self.below < 0 or self.above < 0:
@@ -81,6 +94,8 @@ class Tolerance:
             raise ValueError("an outside tolerance needs a finite side")
         if not self.reason.strip():
             raise ValueError("a tolerance needs its one-line reason")
+        if self.relative and self.outside:
+            raise ValueError("a relative tolerance is for rates, an outside one for limits")
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,10 @@ class Measurement:
     target: float | None = None
     diverged_at: int | None = None
     refused: str | None = None
+    too_few_runs: bool = False
+    runs: int | None = None
+    level: float = field(default_factory=lambda: fit_level.get())
+    """The confidence level of a limit's interval (a fit carries its own)."""
     checks: list[Check] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -133,10 +152,15 @@ class Measurement:
 
     @property
     def ci(self) -> tuple[float, float] | None:
+        """The fit's CI, or value +- q SE for a limit (q of Student's t on runs - 1 degrees of
+        freedom when ``runs`` is known, else the normal 1.96)."""
         if self.fit is not None:
             return self.fit.ci
         if self.value is not None and self.se is not None:
-            return (self.value - 1.96 * self.se, self.value + 1.96 * self.se)
+            tail = (1 + self.level) / 2
+            q = float(stats.t.ppf(tail, self.runs - 1) if self.runs and self.runs > 1
+                      else stats.norm.ppf(tail))
+            return (self.value - q * self.se, self.value + q * self.se)
         return None
 
     def stated(self) -> float:
@@ -147,14 +171,22 @@ class Measurement:
         return self.bound.rate()
 
 
+HOLDS, FAILS, UNDECIDED = "holds", "fails", "undecided"
+
+
 @dataclass
 class Outcome:
-    """A measurement judged against an accepted interval."""
+    """A measurement judged against an accepted interval: ``verdict`` is holds, fails or
+    undecided, and ``reasons`` say why it is not "holds"."""
 
     measurement: Measurement
     accepted: tuple[float, float]
-    passed: bool
+    verdict: str
     reasons: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == HOLDS
 
 
 @dataclass(frozen=True)
@@ -174,19 +206,33 @@ class Verdict:
     outcome: Outcome
     control: Outcome | None
     seconds: float
+    more_controls: list[Outcome] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return self.outcome.passed
+        """The claim holds: its CI lies inside the accepted interval and every check passes."""
+        return self.outcome.verdict == HOLDS
 
     @property
     def control_failed(self) -> bool:
-        """True when the control fails the assertion, as a working check's control must."""
-        return self.control is not None and not self.control.passed
+        """Every control fails decisively (its CI outside the accepted interval), as it must."""
+        return self.control is not None and all(
+            c.verdict == FAILS for c in (self.control, *self.more_controls))
 
     @property
     def ok(self) -> bool:
         return self.passed and self.control_failed
+
+    @property
+    def status(self) -> str:
+        """holds (claim holds, control fails), fails (claim fails or control holds), or
+        undecided (nothing failed, but a CI straddles a boundary or there were too few runs)."""
+        if self.ok:
+            return HOLDS
+        controls = () if self.control is None else (self.control, *self.more_controls)
+        if self.outcome.verdict == FAILS or any(c.verdict == HOLDS for c in controls):
+            return FAILS
+        return UNDECIDED
 
     @property
     def measured(self) -> float | None:
@@ -200,35 +246,71 @@ class Verdict:
 Experiment = Callable[[Mapping[str, Any], int], Measurement]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Claim:
-    """A paper's claim as an experiment with an assertion and a negative control."""
+    """A paper's claim as an experiment with an assertion and a negative control.
+
+    ``experiment`` is a :class:`rates.spec.Spec` (the usual, declarative form: the law and the
+    formula then come from its bound, and a ``law`` that contradicts the bound is an error at
+    import) or a free-form function ``(params, seed) -> Measurement`` for the unusual claim.
+    """
 
     id: str
     title: str
     paper: Paper
     statement: str
-    math: str
     mode: Mode
-    law: str
     tolerance: Tolerance
     parameters: tuple[Parameter, ...]
     experiment: Experiment
     control: Control
+    law: str = ""
+    math: str = ""
     lesson: str = ""
+    free_form: str = ""
+    """Why the experiment is a free-form function rather than a Spec (required for one)."""
+    more_controls: tuple[Control, ...] = ()
+    """Further controls that must fail the same assertion, e.g. one that is too fast, so that
+    both sides of a tight tolerance are exercised."""
     cost_model: Callable[[Mapping[str, Any]], tuple[float, float]] | None = None
     """``params -> (run-steps x dimension, bytes)`` of one experiment, when the parameter names
     do not tell it (see :meth:`cost`)."""
 
     def __post_init__(self) -> None:
+        bound = getattr(self.experiment, "bound", None)
+        if isinstance(bound, Bound):  # a specification: the bound says the law and the formula
+            if self.law and self.law != bound.law:
+                raise ValueError(f"claim {self.id}: law {self.law!r} contradicts its bound, whose "
+                                 f"law is {bound.law!r}")
+            object.__setattr__(self, "law", bound.law)
+            if not self.math:
+                object.__setattr__(self, "math", bound.latex())
+            if (self.mode == Mode.PARAMETER) != (bound.law == "parameter"):
+                raise ValueError(f"claim {self.id}: mode {self.mode.value} does not fit a "
+                                 f"{bound.law} bound (parameter mode <-> parameter law)")
+            bound.rate_expr()  # the stated rate must be derivable from the bound, at import
+        if self.law not in ("power_law", "geometric", "parameter", "limit"):
+            raise ValueError(f"claim {self.id}: law must be power_law, geometric, parameter or "
+                             f"limit, got {self.law!r}")
+        if self.tolerance.relative and self.mode == Mode.LIMIT:
+            raise ValueError(f"claim {self.id}: a limit's tolerance is in SE, not relative")
         if self.tolerance.outside and self.mode != Mode.LIMIT:
             raise ValueError(f"claim {self.id}: an outside tolerance is for limit claims only")
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             raise ValueError(f"claim {self.id}: duplicate parameter names")
-        for name in self.control.overrides:
-            if name not in names:
-                raise ValueError(f"claim {self.id}: control overrides unknown parameter {name!r}")
+        for c in (self.control, *self.more_controls):
+            for name in c.overrides:
+                if name not in names:
+                    raise ValueError(f"claim {self.id}: control overrides unknown parameter "
+                                     f"{name!r}")
+
+    def __reduce__(self):
+        # a claim holds functions (lambdas in its specification): it travels, to a worker
+        # process or a cache, as its id, and is looked up again in the registry there
+        from rates import registry
+
+        return registry.get, (self.id,)
 
     @property
     def parameter_map(self) -> dict[str, Parameter]:
@@ -259,45 +341,100 @@ class Claim:
         return default_cost(params)
 
     def accepted(self, stated: float) -> tuple[float, float]:
-        """The interval the measured value must fall in (in SE units around 0 for limit)."""
+        """The interval the measured value must fall in (for a limit: around the stated value,
+        in SE units around 0 for a legacy ``se_units`` tolerance)."""
         lo, hi = self.tolerance.below, self.tolerance.above
         faster_is_smaller = self.law == "geometric"
+        if self.tolerance.relative and faster_is_smaller:
+            # in -ln(rho): rho^(1 + lo) is faster (smaller), rho^(1 - hi) slower
+            fast, slow = stated ** (1 + lo), stated ** (1 - hi)
+            return {Mode.UPPER: (-math.inf, slow), Mode.LOWER: (fast, math.inf)}.get(
+                self.mode, (fast, slow))
+        if self.tolerance.relative:
+            lo, hi = abs(stated) * lo, abs(stated) * hi
         if self.mode in (Mode.TIGHT, Mode.PARAMETER):
             return stated - lo, stated + hi
         if self.mode == Mode.UPPER:
             return (-math.inf, stated + hi) if faster_is_smaller else (stated - lo, math.inf)
         if self.mode == Mode.LOWER:
             return (stated - lo, math.inf) if faster_is_smaller else (-math.inf, stated + hi)
-        return -lo, hi
+        return (-lo, hi) if self.tolerance.se_units else (stated - lo, stated + hi)
 
     def judge(self, m: Measurement, stated: float) -> Outcome:
+        """Holds when the CI lies inside the accepted interval (outside it, for an ``outside``
+        limit), fails when it lies wholly on the wrong side, undecided when it straddles a
+        boundary.  A diverged run, a failed check or a zero-width CI over several runs fails;
+        too few runs for an interval is undecided."""
         accepted = self.accepted(stated)
         reasons: list[str] = []
+        verdict = HOLDS
         if m.diverged_at is not None:
+            verdict = FAILS
             reasons.append(f"diverged at step {m.diverged_at}")
         elif m.measured is None:
+            verdict = UNDECIDED if m.too_few_runs else FAILS
             reasons.append(f"nothing was measured: {m.refused or 'no fit and no value'}")
+        elif self.mode == Mode.LIMIT and self.tolerance.se_units:
+            verdict = self._judge_in_se(m, stated, accepted, reasons)
         else:
-            x = m.measured
-            if self.mode == Mode.LIMIT:
-                if not m.se or m.se <= 0:
-                    reasons.append("a limit needs a positive standard error")
-                else:
-                    z = (x - stated) / m.se
-                    if self.tolerance.outside:
-                        if not (z <= accepted[0] or z >= accepted[1]):
-                            sides = " or ".join(f"{op} {v:g}" for op, v in (("<=", accepted[0]),
-                                                (">=", accepted[1])) if math.isfinite(v))
-                            reasons.append(f"measured {x:.4g} is {z:+.1f} SE from {stated:.4g}, "
-                                           f"accepted {sides} SE")
-                    elif not accepted[0] <= z <= accepted[1]:
-                        reasons.append(f"measured {x:.4g} is {z:+.1f} SE from {stated:.4g}, "
-                                       f"accepted [{accepted[0]:g}, {accepted[1]:g}] SE")
-            elif not accepted[0] <= x <= accepted[1]:
-                reasons.append(f"measured {x:.4g} outside the accepted "
-                               f"[{accepted[0]:.4g}, {accepted[1]:.4g}]")
-        reasons += [f"{c.name}: {c.detail}" for c in m.checks if not c.passed]
-        return Outcome(measurement=m, accepted=accepted, passed=not reasons, reasons=reasons)
+            verdict = self._judge_interval(m, stated, accepted, reasons)
+        failed = [c for c in m.checks if not c.passed]
+        if failed:
+            verdict = FAILS
+            reasons += [f"{c.name}: {c.detail}" for c in failed]
+        return Outcome(measurement=m, accepted=accepted, verdict=verdict, reasons=reasons)
+
+    def _judge_interval(self, m: Measurement, stated: float, accepted: tuple[float, float],
+                        reasons: list[str]) -> str:
+        ci = m.ci
+        runs = m.fit.runs if m.fit is not None else (m.runs or 0)
+        if ci is None or not (math.isfinite(ci[0]) and math.isfinite(ci[1])):
+            reasons.append(f"measured {m.measured:.4g} has no finite confidence interval")
+            return FAILS
+        lo, hi = ci
+        if runs >= 2 and not hi > lo:
+            reasons.append(f"the CI over {runs} runs has zero width ({lo:.6g}): the runs are "
+                           f"not independent")
+            return FAILS
+        a, b = accepted
+        if self.mode == Mode.LIMIT and self.tolerance.outside:  # must stay away from [a, b]
+            if hi < a or lo > b:
+                return HOLDS
+            inside = a <= lo and hi <= b
+            reasons.append(f"measured {m.measured:.4g}, CI [{lo:.4g}, {hi:.4g}], "
+                           f"{'lies within' if inside else 'overlaps'} [{a:.4g}, {b:.4g}] "
+                           f"around {stated:.4g}")
+            return FAILS if inside else UNDECIDED
+        if a <= lo and hi <= b:
+            return HOLDS
+        where = f"measured {m.measured:.4g}, CI [{lo:.4g}, {hi:.4g}]"
+        if hi < a or lo > b:
+            reasons.append(f"{where} outside the accepted [{a:.4g}, {b:.4g}]")
+            return FAILS
+        reasons.append(f"{where} straddles the accepted [{a:.4g}, {b:.4g}]: undecided (more "
+                       f"runs, or --until-decided)")
+        return UNDECIDED
+
+    def _judge_in_se(self, m: Measurement, stated: float, accepted: tuple[float, float],
+                     reasons: list[str]) -> str:
+        """Legacy limit judgement in standard errors (z = (measured - stated)/SE)."""
+        x = m.measured
+        if not m.se or m.se <= 0:
+            reasons.append("a limit needs a positive standard error")
+            return FAILS
+        z = (x - stated) / m.se
+        if self.tolerance.outside:
+            if not (z <= accepted[0] or z >= accepted[1]):
+                sides = " or ".join(f"{op} {v:g}" for op, v in (("<=", accepted[0]),
+                                    (">=", accepted[1])) if math.isfinite(v))
+                reasons.append(f"measured {x:.4g} is {z:+.1f} SE from {stated:.4g}, "
+                               f"accepted {sides} SE")
+                return FAILS
+        elif not accepted[0] <= z <= accepted[1]:
+            reasons.append(f"measured {x:.4g} is {z:+.1f} SE from {stated:.4g}, "
+                           f"accepted [{accepted[0]:g}, {accepted[1]:g}] SE")
+            return FAILS
+        return HOLDS
 
     def check(self, seed: int = 0, overrides: Mapping[str, Any] | None = None,
               control: bool = True) -> Verdict:
@@ -309,9 +446,10 @@ class Claim:
         m = self.experiment(params, int(seed))
         stated = m.stated()
         outcome = self.judge(m, stated)
-        control_outcome = None
-        if control:
-            cparams = self.resolve({**params, **self.control.overrides})
-            control_outcome = self.judge(self.experiment(cparams, int(seed)), stated)
+        outcomes = []
+        for c in (self.control, *self.more_controls) if control else ():
+            cparams = self.resolve({**params, **c.overrides})
+            outcomes.append(self.judge(self.experiment(cparams, int(seed)), stated))
         return Verdict(claim=self, params=params, seed=int(seed), stated=stated, outcome=outcome,
-                       control=control_outcome, seconds=time.perf_counter() - start)
+                       control=outcomes[0] if outcomes else None, more_controls=outcomes[1:],
+                       seconds=time.perf_counter() - start)

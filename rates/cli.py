@@ -2,8 +2,9 @@
 
 Exit statuses (also in ``rates --help``): 0 every check holds and every control fails; 1 a claim
 failed or a control held; 2 a usage error (a bad option or value, a request above the budget);
-3 is reserved; 4 an environment error (I/O, the results cache, a Dask scheduler, memory); 130
-interrupted (Ctrl-C), with every finished task kept in the results cache.  Errors are one line on
+3 nothing failed but something is undecided; 4 an environment error (I/O, the results cache, a
+Dask scheduler, memory); 130 interrupted (Ctrl-C), with every finished task kept in the results
+cache.  Errors are one line on
 stderr, never a traceback.
 """
 
@@ -33,6 +34,7 @@ from rates.records import control_text, record, verdict_text
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_UNDECIDED = 3
 EXIT_ENVIRONMENT = 4
 EXIT_INTERRUPTED = 130
 
@@ -40,7 +42,7 @@ EXIT_STATUSES = """exit status:
   0    every check holds and every control fails
   1    a claim failed, or a control held (the check cannot fail)
   2    usage: a bad option or value, or a run above the budget without --force
-  3    reserved
+  3    undecided: nothing failed, but a CI straddles a boundary (or too few runs)
   4    environment: I/O, the results cache, the Dask scheduler, out of memory
   130  interrupted (Ctrl-C); finished tasks stay in the results cache, so running the
        same command again resumes where it stopped
@@ -141,10 +143,11 @@ def verdict_table(verdicts: Sequence[Verdict]) -> Table:
         verdict = verdict_text(v)
         if not v.passed:
             verdict += ": " + "; ".join(v.outcome.reasons)
+        colour = {"holds": "green", "fails": "red", "undecided": "yellow"}[v.outcome.verdict]
         table.add_row(
             v.claim.id, v.claim.mode.value, _fmt(v.stated), _fmt(m.measured),
             "—" if ci is None else f"[{ci[0]:.4g}, {ci[1]:.4g}]",
-            f"[green]{verdict}[/green]" if v.passed else f"[red]{verdict}[/red]",
+            f"[{colour}]{verdict}[/{colour}]",
             control_text(v) if v.control_failed else f"[red]{control_text(v)}[/red]",
             f"{v.seconds:.1f}")
     return table
@@ -176,8 +179,8 @@ def validate(tasks: Sequence[Task]) -> None:
         claim = registry.get(t.claim_id)
         try:
             params = claim.resolve(dict(t.overrides))
-            if t.control:
-                claim.resolve({**params, **claim.control.overrides})
+            for c in (claim.control, *claim.more_controls) if t.control else ():
+                claim.resolve({**params, **c.overrides})
         except ValueError as e:
             raise UsageError(f"{t.claim_id} at {_point(t)}: {e}") from None
 
@@ -193,9 +196,8 @@ def check_budget(tasks: Sequence[Task], force: bool = False) -> None:
     for t in tasks:
         claim = registry.get(t.claim_id)
         params = claim.resolve(dict(t.overrides))
-        runs = [params]
-        if t.control:
-            runs.append(claim.resolve({**params, **claim.control.overrides}))
+        runs = [params] + [claim.resolve({**params, **c.overrides})
+                           for c in ((claim.control, *claim.more_controls) if t.control else ())]
         for p in runs:
             w, m = claim.cost(p)
             work += w
@@ -355,7 +357,7 @@ def cmd_figures(args: argparse.Namespace, console: Console) -> int:
     verdicts = _checked(args, console)
     for v in verdicts:
         paths = _io(lambda v=v: layout.save(v, out, formats=formats))
-        console.print(f"{v.claim.id}: {'pass' if v.passed else 'FAIL'} -> "
+        console.print(f"{v.claim.id}: {v.status} -> "
                       f"{', '.join(str(p) for p in paths)}", highlight=False)
     return 0
 
@@ -430,7 +432,10 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
 
 
 def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict]) -> int:
-    failed = [v.claim.id for v in verdicts if not v.ok]
+    """Exit status: 0 every claim holds and every control fails, 1 something fails (a claim, or
+    a control that holds), 3 nothing fails but something is undecided."""
+    failed = [v.claim.id for v in verdicts if v.status == "fails"]
+    undecided = [v.claim.id for v in verdicts if v.status == "undecided"]
     if args.json:
         path = Path(args.json)
         text = json.dumps([record(v) for v in verdicts], indent=2) + "\n"
@@ -440,6 +445,10 @@ def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict])
         console.print(f"[red]{len(failed)} of {len(verdicts)} checks failed: "
                       f"{', '.join(failed)}[/red]")
         return 1
+    if undecided:
+        console.print(f"[yellow]{len(undecided)} of {len(verdicts)} checks undecided (a CI "
+                      f"straddles a boundary, or too few runs): {', '.join(undecided)}[/yellow]")
+        return EXIT_UNDECIDED
     console.print(f"[green]all {len(verdicts)} checks hold, and every control fails[/green]")
     return 0
 

@@ -37,6 +37,8 @@ def fitted(x: np.ndarray, values: np.ndarray, *, law: str, window: tuple[float, 
         return m
     try:
         m.fit = _LAWS[law](x, values, window, statistic=statistic, seed=seed)
+    except fits.TooFewRuns as error:
+        m.refused, m.too_few_runs = str(error), True
     except ValueError as error:
         m.refused = str(error)
     return m

@@ -28,13 +28,22 @@ def _num(x: float | None) -> float | None:
 
 
 def verdict_text(v: Verdict) -> str:
-    return "pass" if v.passed else "fail"
+    """holds, fails or undecided: the claim's own verdict."""
+    return v.outcome.verdict
 
 
 def control_text(v: Verdict) -> str:
+    """How the controls fared: the worst of them decides the text."""
     if v.control is None:
         return "not run"
-    return "fails, as it must" if v.control_failed else "PASSES: the check cannot fail"
+    verdicts = [o.verdict for o in (v.control, *v.more_controls)]
+    worst = next(w for w in ("holds", "undecided", "fails") if w in verdicts)
+    text = {"fails": "fails, as it must", "holds": "HOLDS: the check cannot fail",
+            "undecided": "undecided: not decisively failed"}[worst]
+    if len(verdicts) == 1:
+        return text
+    return f"all {len(verdicts)} fail, as they must" if worst == "fails" else \
+        f"{verdicts.count(worst)} of {len(verdicts)} {text}"
 
 
 def record(v: Verdict) -> dict[str, Any]:
@@ -62,11 +71,18 @@ def record(v: Verdict) -> dict[str, Any]:
         "control": {
             "description": c.control.description,
             "overrides": dict(c.control.overrides),
-            "verdict": control_text(v),
+            "verdict": None if v.control is None else v.control.verdict,
             "measured": None if v.control is None else _num(v.control.measurement.measured),
             "reasons": [] if v.control is None else v.control.reasons,
         },
+        "more_controls": [
+            {"description": ctl.description, "overrides": dict(ctl.overrides),
+             "verdict": o.verdict, "measured": _num(o.measurement.measured),
+             "reasons": o.reasons}
+            for ctl, o in zip(c.more_controls, v.more_controls, strict=False)],
         "ok": v.ok,
+        "status": v.status,
+        "ci_method": None if m.fit is None else m.fit.ci_method,
         "parameters": v.params,
         "seed": v.seed,
         "seconds": round(v.seconds, 3),

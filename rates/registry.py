@@ -1,4 +1,5 @@
-"""Claim discovery: every module of ``paper_checks`` that defines ``CLAIMS`` contributes them.
+"""Claim discovery: every module of ``paper_checks`` that defines ``CLAIMS`` (a list) or ``CLAIM``
+(one claim) contributes them.
 
 This is the only place where ``rates`` touches ``paper_checks``.
 """
@@ -25,7 +26,8 @@ def all_claims() -> dict[str, Claim]:
         if info.name.startswith("test_") or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"paper_checks.{info.name}")
-        for claim in getattr(module, "CLAIMS", ()):
+        one = getattr(module, "CLAIM", None)
+        for claim in getattr(module, "CLAIMS", [one] if one is not None else []):
             if not _ID.match(claim.id):
                 raise ValueError(f"claim id {claim.id!r} is not kebab-case")
             if claim.id in found:

@@ -7,6 +7,8 @@
   the figure and report tests cover every claim without running any experiment.
 """
 
+import math
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -44,30 +46,40 @@ def synthetic_measurement(claim: Claim, seed: int = 0, scale: float = 1.0,
     runs = 20
     if claim.mode == Mode.LIMIT:
         x = np.unique(np.geomspace(1, 1e4, 30).astype(int)).astype(float)
+        t = claim.tolerance
+        width = min(v for v in (t.below, t.above) if math.isfinite(v))
+        se = 0.01 if t.se_units else width / 20
+        unit = se if t.se_units else 1.0
         # an "outside" limit claim holds when the value stays away from the target
-        offset = 1.0 if wrong != claim.tolerance.outside else 0.0
-        values = scale * (1 / np.sqrt(x) + 0.02 * rng.standard_normal((runs, x.size)) + offset)
-        final = values[:, -1]
+        away = wrong != t.outside
+        sign = 1.0 if math.isfinite(t.above) else -1.0
+        value = sign * 3 * width * unit if away else 0.0
+        final = value + se * np.sqrt(runs) * rng.standard_normal(runs)
+        final = value + (final - final.mean()) * se / (final.std(ddof=1) / np.sqrt(runs))
+        values = scale * (np.outer(np.ones(runs), 1 / np.sqrt(x)) * width + final[:, None])
         return Measurement(trace=Trace(x, values, "iteration k", "offset", yscale="linear"),
-                           value=float(final.mean()),
-                           se=float(final.std(ddof=1) / np.sqrt(runs)), target=0.0)
-    noise = np.exp(0.1 * rng.standard_normal((runs, 1)))
+                           value=scale * value, se=scale * se, target=0.0, runs=runs)
+    # a per-run constant and a little noise per point: runs differ, and so do their rates
+    noise = np.exp(0.1 * rng.standard_normal((runs, 1))
+                   + 0.005 * rng.standard_normal((runs, 41)))
     if claim.law == "geometric":
         x = np.linspace(0, 200, 41)
         bound = Bound(C * sp.Rational(97, 100) ** k, law="geometric", constants={C: 2.0})
-        values = scale * noise * ((0.5 if lower else 1.0) if wrong else 0.95) ** x
+        holds = 0.97 if claim.mode in (Mode.TIGHT, Mode.LOWER) else 0.95
+        values = scale * noise * ((0.5 if lower else 1.0) if wrong else holds) ** x
         return fitted(x, values, law="geometric", window=None, bound=bound,
                       xlabel="iteration k", ylabel="distance", xscale="linear")
     if claim.law == "parameter":
         x = np.geomspace(1e-3, 1e-2, 4)
         bound = Bound(C * h, variable=h, law="parameter", constants={C: 4.0})
-        values = scale * noise * x ** (0.0 if wrong else 1.0)
+        values = scale * noise[:, :4] * x ** (0.0 if wrong else 1.0)
         return fitted(x, values, law="parameter", window=None, bound=bound,
                       xlabel="step size", ylabel="plateau", seed=seed)
     x = np.unique(np.geomspace(1, 1e4, 41).astype(int)).astype(float)
     bound = Bound(C / k, constants={C: 10.0})
     power = (3.0 if lower else 0.0) if wrong else 1.0
-    return fitted(x, scale * noise * x**-power, law="power_law", window=(1e3, 1e4), bound=bound,
+    return fitted(x, scale * noise[:, :x.size] * x**-power, law="power_law", window=(1e3, 1e4),
+                  bound=bound,
                   xlabel="iteration k", ylabel="f(x_k) - f*", seed=seed)
 
 

@@ -154,3 +154,13 @@ def test_a_claim_whose_experiment_is_a_lambda_is_cached_too(tmp_path, claim):
     verdict, hit = cache.check(inline, cache_dir_=tmp_path)
     assert verdict.passed and not hit
     assert cache.check(inline, cache_dir_=tmp_path)[1]
+
+
+def test_a_spec_claims_source_is_its_own_module_not_rates_spec():
+    # a Spec instance's class lives in rates.spec: the module that registers the claim counts
+    spec_claims = [c for c in registry.all_claims().values()
+                   if type(c.experiment).__name__ == "Spec"]
+    assert spec_claims
+    for c in spec_claims:
+        path = cache._claim_module_file(c)
+        assert path is not None and path.parent.name == "paper_checks", path

@@ -66,8 +66,8 @@ def test_divergence_fails_with_its_step_and_is_never_fitted():
     assert v.outcome.reasons == ["diverged at step 17"]
 
 
-def test_limit_mode_judges_in_standard_errors():
-    claim = toy_claim(Mode.LIMIT, tol=Tolerance(4, 4, "4 SE"))
+def test_legacy_limit_mode_judges_in_standard_errors():
+    claim = toy_claim(Mode.LIMIT, tol=Tolerance(4, 4, "4 SE", se_units=True))
     trace = Trace(np.array([1.0]), np.array([[0.0]]), "", "")
     near = Measurement(trace=trace, value=0.03, se=0.01, target=0.0)
     far = Measurement(trace=trace, value=0.05, se=0.01, target=0.0)
@@ -105,13 +105,103 @@ def test_limit_mode_outside_accepts_the_complement_and_can_be_one_sided():
     trace = Trace(np.array([1.0]), np.array([[0.0]]), "", "")
     far = Measurement(trace=trace, value=-0.5, se=0.01, target=0.0)
     near = Measurement(trace=trace, value=0.05, se=0.01, target=0.0)
-    both = toy_claim(Mode.LIMIT, tol=Tolerance(20, 20, "20 SE away", outside=True))
+    both = toy_claim(Mode.LIMIT, tol=Tolerance(20, 20, "20 SE away", outside=True,
+                                               se_units=True))
     assert both.judge(far, 0.0).passed
     assert "accepted <= -20 or >= 20 SE" in both.judge(near, 0.0).reasons[0]
-    upward = toy_claim(Mode.LIMIT, tol=Tolerance(math.inf, 3, "3 SE above", outside=True))
+    upward = toy_claim(Mode.LIMIT, tol=Tolerance(math.inf, 3, "3 SE above", outside=True,
+                                                 se_units=True))
     assert upward.judge(near, 0.0).passed and not upward.judge(far, 0.0).passed
     assert "accepted >= 3 SE" in upward.judge(far, 0.0).reasons[0]
     with pytest.raises(ValueError, match="limit claims only"):
         toy_claim(Mode.UPPER, tol=Tolerance(1, 1, "x", outside=True))
     with pytest.raises(ValueError, match="finite side"):
         Tolerance(math.inf, math.inf, "x", outside=True)
+
+
+# --- verdicts decide on the CI: holds, fails, undecided ---------------------------------------
+
+def _fit_measurement(rate_noise: float, runs: int, p: float = 1.0, seed: int = 0):
+    ks = np.geomspace(1, 1e4, 41)
+    rng = np.random.default_rng(seed)
+    errors = ks ** (-p) * np.exp(rate_noise * rng.standard_normal((runs, 1)) * np.log(ks))
+    return fitted(ks, errors, law="power_law", window=None, bound=Bound(1 / k), xlabel="k",
+                  ylabel="err", seed=seed)
+
+
+def test_ci_inside_holds_outside_fails_straddling_is_undecided():
+    claim = toy_claim(Mode.TIGHT, tol=Tolerance(0.05, 0.05, "toy"))
+    tight = _fit_measurement(0.002, 50)            # CI ~ 1 +- 0.001: inside [0.95, 1.05]
+    assert claim.judge(tight, 1.0).verdict == "holds"
+    wide = _fit_measurement(0.01, 50, p=1.05)      # CI ~ 1.05 +- 0.003: straddles 1.05
+    out = claim.judge(wide, 1.0)
+    assert out.verdict == "undecided" and "straddles" in out.reasons[0]
+    far = _fit_measurement(0.002, 50, p=1.5)       # CI ~ 1.5 +- 0.001: outside
+    assert claim.judge(far, 1.0).verdict == "fails"
+
+
+def test_too_few_runs_is_undecided_not_a_pass():
+    claim = toy_claim(Mode.TIGHT, tol=Tolerance(0.05, 0.05, "toy"))
+    m = _fit_measurement(0.002, 3)
+    assert m.fit is None and m.too_few_runs and "too few" in m.refused
+    out = claim.judge(m, 1.0)
+    assert out.verdict == "undecided" and not out.passed
+
+
+def test_identical_runs_fail_with_a_zero_width_ci():
+    claim = toy_claim(Mode.TIGHT, tol=Tolerance(0.05, 0.05, "toy"))
+    ks = np.geomspace(1, 1e4, 41)
+    same = np.tile(ks ** -1.0, (30, 1))           # every run the same stream
+    m = fitted(ks, same, law="power_law", window=None, bound=Bound(1 / k), xlabel="k",
+               ylabel="err")
+    out = claim.judge(m, 1.0)
+    assert out.verdict == "fails" and "zero width" in out.reasons[0]
+
+
+def test_limit_in_value_units_does_not_flip_with_more_runs():
+    """A true offset of 0.01, tolerance 0.004 around it: more runs only sharpen the verdict
+    (undecided at 64 runs, holds from 256 on), never flip it to fails."""
+    claim = toy_claim(Mode.LIMIT, tol=Tolerance(0.004, 0.004, "toy"))
+    away = toy_claim(Mode.LIMIT, tol=Tolerance(0.004, 0.004, "toy", outside=True))
+    trace = Trace(np.array([1.0]), np.array([[0.0]]), "", "")
+    m = Measurement(trace=trace, value=0.0101, se=0.02 / 8, target=0.01, runs=64)
+    assert claim.judge(m, 0.01).verdict == "undecided"
+    for runs in (256, 1024, 4096):
+        se = 0.02 / math.sqrt(runs)
+        m = Measurement(trace=trace, value=0.0101, se=se, target=0.01, runs=runs)
+        assert claim.judge(m, 0.01).verdict == "holds"
+        assert away.judge(m, 0.0).verdict == "holds"   # and it stays away from 0
+        assert away.judge(m, 0.01).verdict == "fails"
+
+
+def test_control_must_fail_decisively_and_status_summarises():
+    v = toy_claim().check(seed=3)
+    assert v.status == "holds"
+    undecided = Claim(**{**toy_claim().__dict__,
+                         "control": Control({"p": 0.9}, "at the boundary")}).check(seed=3)
+    assert undecided.control.verdict in ("undecided", "fails")
+    holding = Claim(**{**toy_claim().__dict__,
+                       "control": Control({"p": 1.5}, "faster")}).check(seed=3)
+    assert holding.status == "fails"
+
+
+def test_relative_tolerance_scales_with_the_stated_rate():
+    rel = Tolerance(0.01, 0.01, "1% of -ln rho", relative=True)
+    geo = toy_claim(Mode.TIGHT, "geometric", rel)
+    lo, hi = geo.accepted(0.9)
+    assert math.log(lo) / math.log(0.9) == pytest.approx(1.01)
+    assert math.log(hi) / math.log(0.9) == pytest.approx(0.99)
+    assert toy_claim(Mode.TIGHT, tol=Tolerance(0.1, 0.1, "x", relative=True)).accepted(
+        2.0) == pytest.approx((1.8, 2.2))
+
+
+def test_a_second_control_exercises_the_upper_side_of_a_tight_tolerance():
+    tight = Claim(**{**toy_claim().__dict__, "mode": Mode.TIGHT,
+                     "more_controls": (Control({"p": 1.5}, "too fast"),)})
+    v = tight.check(seed=3)
+    assert v.status == "holds" and [o.verdict for o in v.more_controls] == ["fails"]
+    # on an upper claim the same too-fast run holds, so the verdict says the check cannot fail
+    upper = Claim(**{**tight.__dict__, "mode": Mode.UPPER})
+    assert upper.check(seed=3).status == "fails"
+    with pytest.raises(ValueError, match="unknown parameter 'zz'"):
+        Claim(**{**tight.__dict__, "more_controls": (Control({"zz": 1}, ""),)})

@@ -27,7 +27,7 @@ def test_check_writes_json_records(tmp_path, capsys):
     path = tmp_path / "out.json"
     assert main(["check", FAST, "--seed", "2", "--json", str(path)]) == 0
     (rec,) = json.loads(path.read_text())
-    assert rec["id"] == FAST and rec["verdict"] == "pass" and rec["seed"] == 2
+    assert rec["id"] == FAST and rec["verdict"] == "holds" and rec["seed"] == 2
     assert rec["stated"] == pytest.approx(0.99)
     assert rec["measured"] < 0.99 and rec["ci"][0] <= rec["measured"] <= rec["ci"][1]
     assert rec["control"]["verdict"].startswith("fails")

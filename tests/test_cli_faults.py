@@ -374,4 +374,4 @@ def test_the_json_records_still_carry_everything(tmp_path, cache_dir):
     path = tmp_path / "out.json"
     assert main(["check", FAST, *SMALL, "--json", str(path), "--cache-dir", str(cache_dir)]) == 0
     (rec,) = json.loads(path.read_text())
-    assert rec["parameters"]["d"] == 50 and rec["verdict"] == "pass"
+    assert rec["parameters"]["d"] == 50 and rec["verdict"] == "holds"

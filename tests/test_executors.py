@@ -74,7 +74,7 @@ def test_sweep_command_runs_the_grid_times_the_seeds(tmp_path, capsys):
     records = json.loads(path.read_text())
     assert [(r["parameters"]["noise"], r["seed"]) for r in records] == [
         (0.25, 0), (0.25, 1), (0.5, 0), (0.5, 1)]
-    assert all(r["verdict"] == "pass" for r in records)
+    assert all(r["verdict"] == "holds" for r in records)
     assert main(["sweep", "handbook-sgd-switching", "--seeds", "x"]) == 2
 
 

@@ -38,7 +38,7 @@ def test_every_registered_claim_gets_a_figure(synthetic_verdicts, synthetic_figu
         with Image.open(synthetic_figures / f"{claim_id}.png") as image:
             assert image.size == (750, 600)
         drawn = texts(layout.draw(verdict))
-        assert claim_id in drawn and "PASS" in drawn and "control fails" in drawn
+        assert claim_id in drawn and "HOLDS" in drawn and "control fails" in drawn
         assert "median of 20 runs" in drawn
         if verdict.outcome.measurement.fit is not None:
             assert "fit" in drawn
@@ -97,7 +97,7 @@ def test_failures_divergence_and_refusals_are_drawn():
                 seconds=0.1)
     fig = layout.draw(v)
     drawn = texts(fig)
-    assert "FAIL" in drawn and "diverged at step 60" in drawn
+    assert "FAILS" in drawn and "diverged at step 60" in drawn
     assert "must be positive" in drawn
     render(fig)
 
@@ -109,7 +109,7 @@ def test_a_passing_control_is_flagged(make_measurement):
                 outcome=claim.judge(m, m.stated()), control=claim.judge(m, m.stated()),
                 seconds=0.1)
     title, colour = layout.verdict_title(v)
-    assert "control PASSES" in title and colour == layout.WARN
+    assert "control holds" in title and colour == layout.WARN
     assert "the check cannot fail" in texts(layout.draw(v))
 
 
@@ -131,7 +131,7 @@ def test_figures_command_with_set_and_seed(tmp_path, capsys):
     out = tmp_path / "figs"
     assert main(["figures", FAST, "--set", "gamma_L=0.5", "--seed", "3", "--format", "png",
                  "--out", str(out)]) == 0
-    assert f"{FAST}: pass" in capsys.readouterr().out
+    assert f"{FAST}: holds" in capsys.readouterr().out
     assert [p.name for p in out.iterdir()] == [f"{FAST}.png"]
     assert main(["figures", FAST, "--format", "gif", "--out", str(out)]) == 2
     assert "--format" in capsys.readouterr().err

@@ -55,18 +55,45 @@ def coverage(trials: int, runs: int, noise: float, seed: int = 0) -> float:
     return hits / trials
 
 
-def test_bootstrap_ci_covers_truth_at_about_95_percent():
-    # 200 trials: the binomial SE of a 95% coverage is 1.5%; BCa with 20-30 runs is known to
-    # under-cover slightly (runs/(runs-1) variance), so accept [0.88, 0.99].
-    c = coverage(200, 20, 0.3)
-    assert 0.88 <= c <= 0.99, c
+@pytest.mark.parametrize("runs, trials", [(5, 300), (20, 300), (60, 150)])
+def test_ci_covers_truth_at_about_95_percent_at_small_and_large_run_counts(runs, trials):
+    # jackknife-t below 50 runs, BCa from 50; the binomial SE of a 95% coverage over 150-300
+    # trials is 1.3-1.8%, so [0.90, 0.99] rejects a 90% or an 80% interval
+    c = coverage(trials, runs, 0.3)
+    method = "BCa" if runs >= fit.MIN_BOOTSTRAP_RUNS else "jackknife"
+    assert method in fit.power_law(K, 3.0 * K**-0.5 * np.exp(0.3 * np.random.default_rng(
+        0).standard_normal((runs, K.size)))).ci_method
+    assert 0.90 <= c <= 0.99, c
 
 
-def test_ci_from_one_run_is_the_regression_interval():
+def test_two_to_four_runs_are_refused_as_too_few():
+    errors = 3.0 * K**-0.5 * np.exp(0.1 * np.random.default_rng(0).standard_normal((3, K.size)))
+    with pytest.raises(fit.TooFewRuns, match="3 runs are too few"):
+        fit.power_law(K, errors)
+
+
+def test_ci_treats_runs_as_the_units_duplicating_them_narrows_it_by_sqrt_two():
+    # runs correlated along time (a random walk in log error): resampling checkpoints would
+    # see 41 nearly dependent points; resampling runs sees 30, and 60 copies of them narrow the
+    # interval by about sqrt(2)
+    rng = np.random.default_rng(5)
+    walk = np.cumsum(0.05 * rng.standard_normal((30, K.size)), axis=1)
+    errors = K**-1.0 * np.exp(walk)
+    once = fit.power_law(K, errors)
+    twice = fit.power_law(K, np.concatenate([errors, errors]))
+    ratio = (once.ci[1] - once.ci[0]) / (twice.ci[1] - twice.ci[0])
+    assert twice.rate == pytest.approx(once.rate, abs=1e-12)
+    assert 1.25 <= ratio <= 1.6, ratio
+
+
+def test_ci_from_one_run_is_the_spread_over_three_windows():
     errors = 2.0 * K**-1.0 * np.exp(0.05 * np.random.default_rng(1).standard_normal(K.size))
-    f = fit.power_law(K, errors)
-    assert f.runs == 1 and "regression" in f.ci_method
-    assert f.ci[0] < f.rate < f.ci[1]
+    f = fit.power_law(K, errors, window=(10, 1e4))
+    assert f.runs == 1 and "3 fit windows" in f.ci_method
+    assert f.ci[0] <= f.rate <= f.ci[1] and f.ci[1] - f.ci[0] < 0.05
+    bent = 2.0 * K**-1.0 * (1 + 30 / K)  # a rate still changing inside the window
+    g = fit.power_law(K, bent, window=(10, 1e4))
+    assert g.ci[1] - g.ci[0] > 0.2  # local slopes 1.05-1.3 across the window
 
 
 def test_exact_data_give_exact_rate_and_predict():

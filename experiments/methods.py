@@ -1,0 +1,245 @@
+"""The method library: every optimizer of the catalogue as plain data with one way to run it.
+
+A method is a small frozen dataclass of hyper-parameters and schedules (numbers become constant
+schedules).  ``method.run(problem, horizon, runs=, seed=, x0=, checkpoints=)`` runs it on any
+problem whose oracle it can use and returns a :class:`~experiments.run.Run` (iterates at the
+checkpoints, divergence per run); methods with extra records (ergodic averages, Adam's averaged
+gradients) return a subclass of it.  Each update rule lives once, in its numba kernel; this
+module only names the methods and validates their hyper-parameters before anything compiles.
+
+A claim's specification names its method through these classes, e.g.
+``HeavyBall(step=4 / (sqrt(L) + sqrt(mu))**2, momentum=beta)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from experiments import adaptive, bilevel, first_order, halpern, scaled_gd, schedules, vi
+from experiments.run import Run
+
+Step = float | schedules.Schedule
+
+
+def _schedule(name: str, value: Step) -> schedules.Schedule:
+    if isinstance(value, schedules.Schedule):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
+        raise ValueError(f"{name} must be a positive number or a Schedule, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return schedules.constant(float(value))
+
+
+@dataclass(frozen=True)
+class GradientDescent:
+    """x_{k+1} = x_k - gamma_k g_k: GD, or SGD with ``stochastic=True`` (g_k a sample of the
+    gradient; ``accuracy`` the schedule handed to an inexact oracle)."""
+
+    step: Step
+    stochastic: bool = False
+    accuracy: schedules.Schedule | None = None
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return first_order.gradient_descent(
+            problem, _schedule("step", self.step), horizon, runs=runs, seed=seed,
+            stochastic=self.stochastic, x0=x0, checkpoints=checkpoints, accuracy=self.accuracy)
+
+
+@dataclass(frozen=True)
+class HeavyBall:
+    """x_{k+1} = x_k - gamma_k g(y_k) + beta_k (x_k - x_{k-1}), with y_k = x_k (Polyak's heavy
+    ball) or y_k = x_k + beta_k (x_k - x_{k-1}) (``nesterov=True``: Nesterov's accelerated
+    gradient).  Stochastic with ``stochastic=True``."""
+
+    step: Step
+    momentum: Step
+    nesterov: bool = False
+    stochastic: bool = False
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return first_order.gradient_descent(
+            problem, _schedule("step", self.step), horizon, runs=runs, seed=seed,
+            stochastic=self.stochastic, x0=x0, checkpoints=checkpoints,
+            momentum=_schedule("momentum", self.momentum), nesterov=self.nesterov)
+
+
+def polyak_heavy_ball(L: float, mu: float, stochastic: bool = False) -> HeavyBall:
+    """Polyak's tuning on a quadratic with spectrum in [mu, L]: alpha = 4/(sqrt L + sqrt mu)^2,
+    beta = ((sqrt kappa - 1)/(sqrt kappa + 1))^2 [Polyak 1964]."""
+    if not 0 < mu < L:
+        raise ValueError(f"need 0 < mu < L, got mu={mu!r}, L={L!r}")
+    root = math.sqrt(L / mu)
+    return HeavyBall(4 / (math.sqrt(L) + math.sqrt(mu)) ** 2, ((root - 1) / (root + 1)) ** 2,
+                     stochastic=stochastic)
+
+
+def nesterov_accelerated(L: float, mu: float, stochastic: bool = False) -> HeavyBall:
+    """Nesterov's method for mu-strongly convex L-smooth f: step 1/L, momentum
+    (sqrt kappa - 1)/(sqrt kappa + 1) [Nesterov 1983; Nesterov 2004, (2.2.22)]."""
+    if not 0 < mu < L:
+        raise ValueError(f"need 0 < mu < L, got mu={mu!r}, L={L!r}")
+    root = math.sqrt(L / mu)
+    return HeavyBall(1 / L, (root - 1) / (root + 1), nesterov=True, stochastic=stochastic)
+
+
+@dataclass(frozen=True)
+class _VIMethod:
+    step: Step
+    stochastic: bool = False
+
+    variant = ""
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> vi.VIRun:
+        return vi.extragradient(problem, _schedule("step", self.step), horizon, runs=runs,
+                                seed=seed, stochastic=self.stochastic, z0=x0,
+                                checkpoints=checkpoints, method=self.variant,
+                                **self._extra())
+
+    def _extra(self) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True)
+class Extragradient(_VIMethod):
+    """z_{k+1/2} = z_k - gamma V(z_k), z_{k+1} = z_k - gamma' V(z_{k+1/2}) [Korpelevich 1976];
+    EG+ when ``update_step`` gamma' < gamma [Diakonikolas et al. 2021]."""
+
+    update_step: Step | None = None
+    variant = vi.EG
+
+    def _extra(self) -> dict[str, Any]:
+        if self.update_step is None:
+            return {}
+        return {"gamma_update": _schedule("update_step", self.update_step)}
+
+
+@dataclass(frozen=True)
+class PastExtragradient(_VIMethod):
+    """Popov's single-call extragradient: z_{k+1/2} = z_k - gamma V(z_{k-1/2}) [Popov 1980]."""
+
+    z_half: np.ndarray | None = None
+    variant = vi.PEG
+
+    def _extra(self) -> dict[str, Any]:
+        return {} if self.z_half is None else {"z_half": self.z_half}
+
+
+@dataclass(frozen=True)
+class OptimisticGradient(_VIMethod):
+    """y_{k+1} = y_k - 2 gamma V(y_k) + gamma V(y_{k-1}) (constant step)."""
+
+    variant = vi.OG
+
+
+@dataclass(frozen=True)
+class ReflectedGradient(_VIMethod):
+    """z_{k+1} = z_k - gamma V(2 z_k - z_{k-1}) [Malitsky 2015]."""
+
+    variant = vi.RG
+
+
+@dataclass(frozen=True)
+class GradientDescentAscent(_VIMethod):
+    """Simultaneous z_{k+1} = z_k - gamma V(z_k)."""
+
+    variant = vi.GDA
+
+
+@dataclass(frozen=True)
+class AcceleratedOptimistic:
+    """Halpern-anchored optimistic gradient with step eta [Cai & Zheng 2023, inferred form]."""
+
+    step: Step
+    stochastic: bool = False
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> vi.VIRun:
+        return vi.accelerated_optimistic(problem, _schedule("step", self.step), horizon,
+                                         runs=runs, seed=seed, stochastic=self.stochastic,
+                                         z0=x0, checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class ProximalPoint:
+    """z_{k+1} = (I + gamma F)^{-1} z_k for a linear operator F (deterministic, one run)."""
+
+    step: float
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return vi.proximal_point(problem, self.step, horizon, z0=x0, checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class Halpern:
+    """x_{k+1} = x_0/(k+2) + (1 - 1/(k+2)) T x_k with T = I - eta F [Halpern 1967]."""
+
+    step: float
+    tol: float = 0.0
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return halpern.halpern(problem, self.step, horizon, x0=x0, checkpoints=checkpoints,
+                               tol=self.tol)
+
+
+@dataclass(frozen=True)
+class Adam:
+    """Adam [Kingma & Ba 2015] or AMSGrad [Reddi et al. 2018]; see experiments.adaptive."""
+
+    step: schedules.Schedule
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    bias_correction: bool = True
+    eps_inside: bool = False
+    amsgrad: bool = False
+    box: tuple[float, float] | None = None
+    batch: int = 1
+    average_from: int | None = None
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None
+            ) -> adaptive.AdamRun:
+        return adaptive.adam(problem, self.step, horizon, beta1=self.beta1, beta2=self.beta2,
+                             eps=self.eps, bias_correction=self.bias_correction,
+                             eps_inside=self.eps_inside, amsgrad=self.amsgrad, box=self.box,
+                             batch=self.batch, runs=runs, seed=seed, x0=x0,
+                             checkpoints=checkpoints, average_from=self.average_from)
+
+
+@dataclass(frozen=True)
+class ScaledGD:
+    """X <- X - eta grad f(X) (X^T X + lam I)^{-1} [Xu, Shen, Chi, Ma 2023]; x0 is (runs, d)."""
+
+    step: float
+    damping: float
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if x0 is None:
+            raise ValueError("ScaledGD needs x0 (runs, d): a small random initialisation")
+        return scaled_gd.scaled_gd(problem, self.step, self.damping, horizon, x0,
+                                   checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class InexactBilevelSGD:
+    """theta_{k+1} = theta_k - alpha_k h_k, h_k a hypergradient sample biased by eps_k."""
+
+    steps: schedules.Schedule
+    accuracies: schedules.Schedule
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return bilevel.inexact_bilevel_sgd(problem, self.steps, self.accuracies, horizon,
+                                           runs=runs, seed=seed, theta0=x0,
+                                           checkpoints=checkpoints)

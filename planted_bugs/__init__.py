@@ -1,0 +1,1 @@
+"""Planted-bug catalogues, one module per family: each defines ``BUGS`` (see rates.planted)."""
