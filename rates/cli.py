@@ -19,6 +19,7 @@ import sys
 import tempfile
 import textwrap
 from collections.abc import Iterator, Sequence
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Any
 
@@ -270,8 +271,10 @@ def _run(args: argparse.Namespace, console: Console, tasks: list[Task]) -> list[
             raise EnvironmentFailure(f"out of memory: {_line(e)} ({kept()})") from None
         except OSError as e:
             raise EnvironmentFailure(f"{_line(e)} ({kept()})") from None
-        except RuntimeError as e:  # a process pool whose worker died (killed: memory?)
+        except BrokenExecutor as e:  # a pool worker died (killed: out of memory?)
             raise EnvironmentFailure(f"{type(e).__name__}: {_line(e)} ({kept()})") from None
+        except RuntimeError as e:  # an experiment that gave up (e.g. no zero found): as before
+            raise UsageError(f"{_line(e)} ({kept()})") from None
     if hits:
         console.print(f"{hits} of {len(tasks)} verdicts from the results cache "
                       f"({cache.cache_dir(args.cache_dir)}; --no-cache recomputes)",
