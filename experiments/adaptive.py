@@ -187,7 +187,7 @@ def adam(problem, schedule: schedules.Schedule, horizon: int, *, beta1: float = 
          chunk: int | None = None) -> AdamRun:
     """Run Adam (or AMSGrad) for ``horizon`` steps, ``runs`` times, on any problem.
 
-    ``problem`` needs ``oracle_data()`` and ``x_star``; its mini-batch gradient is drawn by
+    ``problem`` needs ``oracle()`` and ``x_star``; its mini-batch gradient is drawn by
     :func:`experiments.oracles.minibatch_field`.  ``x0`` defaults to zeros, ``checkpoints`` to
     log-spaced steps, ``center`` (for ``mean_square``) to x*.  ``average_from`` = a starts the
     averaging window [a, horizon) (default: the later half).  ``box`` = (lo, hi) projects every

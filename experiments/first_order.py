@@ -78,7 +78,7 @@ def gradient_descent(problem, schedule: schedules.Schedule, horizon: int, *, run
                      momentum: schedules.Schedule | None = None, nesterov: bool = False) -> Run:
     """Run GD (``stochastic=False``) or SGD for ``horizon`` steps, ``runs`` times.
 
-    ``problem`` is any generator output with ``oracle_data()`` and ``x_star``; ``x0`` defaults
+    ``problem`` is any generator output with ``oracle()`` and ``x_star``; ``x0`` defaults
     to zeros, and is one start (d,) for every run or one per run (runs, d).  ``accuracy`` is
     the schedule eps_k handed to an inexact stochastic oracle (e.g. the bilevel hypergradient;
     default 0, exact).  Returns the iterates at ``checkpoints``

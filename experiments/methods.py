@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from experiments import adaptive, bilevel, first_order, halpern, scaled_gd, schedules, vi
+from experiments.primal_dual import linearized_primal_dual
 from experiments.run import Run
 
 Step = float | schedules.Schedule
@@ -192,6 +193,31 @@ class Halpern:
 
 
 @dataclass(frozen=True)
+class VarianceReducedHalpern:
+    """Halpern on a finite sum with a PAGE-type estimate of F (a full pass with probability
+    ``prob``, else ``batch`` component differences); counts component calls until
+    ||F(x_k)|| <= ``tol`` [after Cai, Alacaoglu & Diakonikolas 2024, inferred estimator].
+
+    ``run`` returns a :class:`~experiments.halpern.CallCount` (calls per run), not a trace:
+    ``horizon`` is the iteration cap and ``checkpoints`` must be None.  Defaults: batch
+    ceil(sqrt(n)), prob 1/sqrt(n)."""
+
+    step: float
+    tol: float
+    batch: int | None = None
+    prob: float | None = None
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None
+            ) -> halpern.CallCount:
+        if checkpoints is not None:
+            raise ValueError("checkpoints must be None: variance-reduced Halpern records the "
+                             "calls to reach tol, not iterates")
+        return halpern.vr_halpern(problem, self.step, self.tol, batch=self.batch,
+                                  prob=self.prob, max_iter=horizon, runs=runs, seed=seed, x0=x0)
+
+
+@dataclass(frozen=True)
 class Adam:
     """Adam [Kingma & Ba 2015] or AMSGrad [Reddi et al. 2018]; see experiments.adaptive."""
 
@@ -243,3 +269,26 @@ class InexactBilevelSGD:
         return bilevel.inexact_bilevel_sgd(problem, self.steps, self.accuracies, horizon,
                                            runs=runs, seed=seed, theta0=x0,
                                            checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class LinearizedPrimalDual:
+    """ALPD (``accelerated=True``) or LPD for min_x max_y f(x) + <Kx, y> - (mu_y/2)||y||^2
+    [Khalafi & Boob 2023, arXiv 2209.04604]; see experiments.primal_dual (step rules inferred).
+    Deterministic: ``seed`` is unused, runs differ by their starts x0."""
+
+    L_x: float
+    L_xy: float
+    mu_y: float
+    accelerated: bool = True
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return linearized_primal_dual(
+            problem, horizon, L_x=self.L_x, L_xy=self.L_xy, mu_y=self.mu_y,
+            accelerated=self.accelerated, runs=runs, x0=x0, checkpoints=checkpoints)
+
+
+def alpd(problem: Any, accelerated: bool = True) -> LinearizedPrimalDual:
+    """ALPD (or LPD) with the constants of a saddle problem (L_x, L_xy, mu_y attributes)."""
+    return LinearizedPrimalDual(problem.L_x, problem.L_xy, problem.mu_y, accelerated)

@@ -16,12 +16,21 @@ grew with (families x call sites) -- a cold extragradient kernel took over 100 s
 Adam and none on extragradient or bilevel SGD (measured by ``rates bench``).
 """
 
+import warnings
+
 import numpy as np
 from numba import njit
 
 from experiments.fields import bilevel, least_squares, matrix_sensing, quadratic, stochastic, vi
+from experiments.fields.acceleration import (
+    anisotropic_gradient,
+    minibatch_gradient,
+    population_gradient,
+    streaming_gradient,
+)
 from experiments.run import FASTMATH
 from problems import kinds
+from problems.protocol import Oracle, Problem
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -49,6 +58,12 @@ def field(kind, A, b, p, x, out):
         bilevel.hypergradient(A, b, x, out)
     elif kinds.SOP_NORMAL <= kind <= kinds.SOP_BERNOULLI:
         stochastic.sop_mean_gradient(b, x, out)
+    elif kind == kinds.QUADRATIC_ANISOTROPIC:
+        quadratic.gradient(A, b, x, out)
+    elif kind == kinds.LEAST_SQUARES_MINIBATCH:
+        least_squares.gradient(A, b, x, out)
+    elif kind == kinds.STREAMING_LEAST_SQUARES:
+        population_gradient(b, x, out)
     else:  # unreachable after require(); NaN, not raise, so the kernels' prange stays parallel
         out[:] = np.nan
 
@@ -72,6 +87,12 @@ def sample_field(kind, A, b, p, x, accuracy, rng, out):
         stochastic.sop_gradient(kind, p, x, 1, rng, out)
     elif kind == kinds.LINEAR_RANDOM:
         stochastic.random_linear_gradient(p, x, 1, rng, out)
+    elif kind == kinds.QUADRATIC_ANISOTROPIC:
+        anisotropic_gradient(A, b, p, x, rng, out)
+    elif kind == kinds.LEAST_SQUARES_MINIBATCH:
+        minibatch_gradient(A, b, p, x, rng, out)
+    elif kind == kinds.STREAMING_LEAST_SQUARES:
+        streaming_gradient(b, p, x, rng, out)
     else:
         out[:] = np.nan
 
@@ -81,10 +102,14 @@ FIELD_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AF
                          kinds.MATRIX_SENSING_SYMMETRIC_POPULATION, kinds.MATRIX_SENSING_SYMMETRIC,
                          kinds.MATRIX_SENSING_ASYMMETRIC_POPULATION,
                          kinds.MATRIX_SENSING_ASYMMETRIC, kinds.BILEVEL_RIDGE,
-                         *range(kinds.SOP_NORMAL, kinds.SOP_BERNOULLI + 1)})
+                         *range(kinds.SOP_NORMAL, kinds.SOP_BERNOULLI + 1),
+                         kinds.QUADRATIC_ANISOTROPIC, kinds.LEAST_SQUARES_MINIBATCH,
+                         kinds.STREAMING_LEAST_SQUARES})
 SAMPLE_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AFFINE_OPERATOR,
                           kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR, kinds.BILEVEL_RIDGE,
-                          *range(kinds.SOP_NORMAL, kinds.SOP_BERNOULLI + 1), kinds.LINEAR_RANDOM})
+                          *range(kinds.SOP_NORMAL, kinds.SOP_BERNOULLI + 1), kinds.LINEAR_RANDOM,
+                          kinds.QUADRATIC_ANISOTROPIC, kinds.LEAST_SQUARES_MINIBATCH,
+                          kinds.STREAMING_LEAST_SQUARES})
 MINIBATCH_KINDS = SAMPLE_KINDS | {kinds.LINEAR_CYCLIC}
 """Kinds ``minibatch_field`` serves: its own families, and every family with a sample."""
 
@@ -102,11 +127,23 @@ def require(kind: int, stochastic: bool | str) -> None:
         raise ValueError(f"problem kind {kind} has no {what}; kinds with one: {sorted(known)}")
 
 
-def oracle_args(problem, stochastic: bool | str = False) -> tuple:
-    """``problem.oracle_data()``, after checking that the oracle knows the problem's kind."""
-    kind, A, b, p = problem.oracle_data()
-    require(kind, stochastic)
-    return kind, A, b, p
+def oracle_of(problem: Problem) -> Oracle:
+    """``problem.oracle()``; a problem that still has only the positional ``oracle_data()`` of
+    older modules is accepted with a DeprecationWarning."""
+    if hasattr(problem, "oracle"):
+        return problem.oracle()
+    if hasattr(problem, "oracle_data"):
+        warnings.warn(f"{type(problem).__name__}.oracle_data() is deprecated: define oracle() "
+                      "returning a problems.Oracle", DeprecationWarning, stacklevel=3)
+        return Oracle(*problem.oracle_data())
+    raise ValueError(f"{type(problem).__name__} has no oracle(): not a problems.Problem")
+
+
+def oracle_args(problem: Problem, stochastic: bool | str = False) -> tuple:
+    """``problem.oracle()`` as (kind, A, b, p), after checking that the oracle knows its kind."""
+    oracle = oracle_of(problem)
+    require(oracle.kind, stochastic)
+    return oracle.astuple()
 
 
 @njit(cache=True, fastmath=FASTMATH)

@@ -114,7 +114,7 @@ def scaled_gd(problem, eta: float, lam: float, horizon: int, x0: np.ndarray,
               checkpoints: np.ndarray | None = None) -> Run:
     """Run ScaledGD(lambda) from each row of ``x0`` (runs, d) for ``horizon`` steps.
 
-    ``problem`` is a factorised problem with ``oracle_data()``, ``n``, ``k`` and ``d`` (e.g.
+    ``problem`` is a factorised problem with ``oracle()``, ``n``, ``k`` and ``d`` (e.g.
     problems.matrix_sensing); the iterates are recorded at ``checkpoints`` (every step by
     default).  A run whose factors blow up, or whose preconditioner is singular (lambda = 0
     with a rank-deficient factor), stops and reports the step.

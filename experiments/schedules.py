@@ -15,6 +15,7 @@ CONSTANT = 0
 POLYNOMIAL = 1
 SWITCHING = 2
 COSINE = 3
+PIECEWISE = 4
 
 
 @njit(cache=True, inline="always")
@@ -27,6 +28,12 @@ def step_size(kind, params, k):
         if k < params[1]:
             return params[0]
         return (2.0 * k + 1.0) / ((k + 1.0) ** 2 * params[2])
+    if kind == PIECEWISE:  # params = [n, b_1 .. b_{n-1}, v_0 .. v_{n-1}]: v_s on [b_s, b_{s+1})
+        n = int(params[0])
+        s = 0
+        while s < n - 1 and k >= params[1 + s]:
+            s += 1
+        return params[n + s]
     # COSINE: gamma0/2 (1 + cos(pi k / T))
     return 0.5 * params[0] * (1.0 + np.cos(np.pi * min(k, params[1]) / params[1]))
 
@@ -81,3 +88,43 @@ def switching(gamma0: float, k0: int, mu: float) -> Schedule:
 def cosine(gamma0: float, horizon: int) -> Schedule:
     return Schedule(COSINE, (_positive("gamma0", gamma0), _positive("horizon", horizon)),
                     f"cosine({gamma0:.4g}, T={horizon})")
+
+
+def piecewise(values, boundaries) -> Schedule:
+    """values[s] for boundaries[s - 1] <= k < boundaries[s] (a step-decay schedule, or a
+    momentum retuned per stage): ``boundaries`` are the steps where a new stage starts, strictly
+    increasing integers >= 1, one fewer than ``values``."""
+    vals = [_positive(f"values[{i}]", v) for i, v in enumerate(values)]
+    if not vals:
+        raise ValueError("values must hold at least one stage value")
+    bounds = list(boundaries)
+    if len(bounds) != len(vals) - 1:
+        raise ValueError(f"boundaries must hold len(values) - 1 = {len(vals) - 1} steps, "
+                         f"got {len(bounds)}")
+    for i, b in enumerate(bounds):
+        if isinstance(b, bool) or int(b) != b or b < 1:
+            raise ValueError(f"boundaries[{i}] must be an integer >= 1, got {b!r}")
+    if any(b1 >= b2 for b1, b2 in zip(bounds[:-1], bounds[1:], strict=True)):
+        raise ValueError(f"boundaries must be strictly increasing, got {bounds!r}")
+    params = (float(len(vals)), *(float(b) for b in bounds), *vals)
+    text = f"piecewise({len(vals)} stages: {vals[0]:.4g} .. {vals[-1]:.4g})"
+    return Schedule(PIECEWISE, params, text)
+
+
+def stage_boundaries(horizon: int, stages: int) -> list[int]:
+    """Where ``stages`` stages of (nearly) equal length start in ``horizon`` steps."""
+    if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
+        raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
+    if isinstance(stages, bool) or int(stages) != stages or not 1 <= stages <= horizon:
+        raise ValueError(f"stages must be an integer in [1, horizon={horizon}], got {stages!r}")
+    return [int(round(s * horizon / stages)) for s in range(1, int(stages))]
+
+
+def step_decay(gamma0: float, horizon: int, stages: int, factor: float = 0.5) -> Schedule:
+    """gamma0 factor^s in stage s of ``stages`` equal stages over ``horizon`` steps [Ge, Kakade,
+    Kidambi, Netrapalli 2019, arXiv 1904.12838: log2 T stages, the step halved each stage]."""
+    if not 0 < factor <= 1:
+        raise ValueError(f"factor must lie in (0, 1], got {factor!r}")
+    gamma0 = _positive("gamma0", gamma0)
+    bounds = stage_boundaries(horizon, stages)
+    return piecewise([gamma0 * factor**s for s in range(int(stages))], bounds)

@@ -9,18 +9,17 @@ O(eps), and the sample over data (x, y) makes it stochastic.
 Method (inexact bilevel SGD):  theta_{k+1} = theta_k - alpha_k g_k,  E g_k = grad F(theta_k) + e_k,
 with alpha_k = alpha (k+1)^-q and ||e_k|| = O(eps_k), eps_k = eps0 (k+1)^-p.
 
-Guarantee (upper) [1, main rate theorem; the form below is *inferred*, as CLAIMS.md marks it].
-The biased-SGD analysis ([2], extended to decaying schedules in [1]) bounds the alpha-weighted
-average (hence the minimum) of E||grad F||^2 by
+Guarantee (upper, tight here for q <= 1/2) [1, main rate theorem; the form below is *inferred*
+from the abstract and [2]].  The biased-SGD analysis ([2], extended to decaying schedules in
+[1]) bounds the alpha-weighted average (hence the minimum) of E||grad F||^2 by
 
     [F(theta_0) - inf F] / sum alpha_i  +  L sigma^2 sum alpha_i^2 / sum alpha_i
                                         +  C sum alpha_i eps_i^2 / sum alpha_i
     = O~( k^(q-1) + k^(-q) + k^(-2p) ),                                   0 < q < 1
 
-(sum alpha_i^2 / sum alpha_i is k^-q for q < 1/2 but k^(q-1) for q > 1/2, a power the first
-term already has), so E||grad F||^2 = O~(k^-min(1-q, q, 2p)) (``BOUND``; sympy reads the
-exponent off it term by term).  The best choice is q = 1/2 with any p >= 1/4: O~(k^-1/2), i.e.
-||grad F|| = O(k^-1/4), the paper's headline rate.
+so E||grad F||^2 = O~(k^-min(1-q, q, 2p)) (``BOUND``; sympy reads the exponent off it term by
+term).  The best choice is q = 1/2 with any p >= 1/4: O~(k^-1/2), i.e. ||grad F|| = O(k^-1/4),
+the paper's headline rate.
 
 Experiment: a Wiener filter learned by bilevel ridge (problems.bilevel): 20 components with
 signal variances log-spaced in [0.1, 10], unit noise, lower level x_hat_j = y_j / (1 + e^theta_j),
@@ -40,10 +39,13 @@ sample noise and the bias.  Linearising (``local_prediction``):
 (theta_eps is the zero of the biased mean field).  With q = p = 1/2 the noise term (0.063 k^-1/2)
 is larger than the bias term (0.94 k^-1) in the window [1e4, 1e5]: the claim measures the NOISE
 term, exponent q = 1/2, while the bias term, decaying faster, steepens the window's slope to
-about 0.54 (the CLAIMS.md prototype).  For q <= 1/2 the last-iterate exponent min(q, 2p) is
-the bound's min(1 - q, q, 2p): the bound is tight.  For q > 1/2 it is not, for the last iterate:
-the k^(q-1) belongs to the alpha-weighted average the theorem controls (early iterates dominate
-it), while the last iterate decays like k^-q.  The sweep shows both.
+about 0.54.  For q <= 1/2 the last-iterate exponent min(q, 2p) is the bound's min(1 - q, q, 2p):
+the bound is tight.  For q > 1/2 it is not, for the last iterate: the k^(q-1) belongs to the
+alpha-weighted average the theorem controls (early iterates dominate it), while the last iterate
+decays like k^-q.  ``sweep`` shows both; q = 0.7 is the claim's too-fast second control.
+
+The level is asserted too, not only the slope: the mean over the window of measured /
+``local_prediction`` must lie in [0.9, 1.1] (``LEVEL``).
 
 The control keeps the accuracy constant: the bias never vanishes and E||grad F||^2 stalls at
 |grad F(theta_eps)|^2, slope ~ 0 (the level matches the linearisation within 3%).  It uses
@@ -66,19 +68,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from experiments.bilevel import accuracy_schedule, inexact_bilevel_sgd, step_schedule
+from experiments import schedules
+from experiments.methods import InexactBilevelSGD
 from problems.bilevel import BilevelRidge, bilevel_ridge
 from rates.bound import Bound, k, power_exponent
-from rates.claim import Check, Claim, Control, Measurement, Mode, Paper, Tolerance
-from rates.fit import Fit, power_law
-from rates.measure import fitted
-from rates.params import Parameter
+from rates.claim import Claim, Control, Mode, Paper, Tolerance
+from rates.fit import Fit
+from rates.params import Parameter as P
+from rates.spec import CalibratedCI, Instance, Observed, Quantity, Spec, Within
 
 p, q = sp.symbols("p q", positive=True)
 C_gap, C_noise, C_bias = sp.symbols("C_gap C_noise C_bias", positive=True)
@@ -89,15 +91,13 @@ BOUND = Bound(C_gap * k ** (q - 1) + C_noise * k ** (-q) + C_bias * k ** (-2 * p
 EXPONENT = BOUND.rate_expr()
 """min(1 - q, q, 2p), derived by sympy from ``BOUND``."""
 
+LAST_ITERATE_EXPONENT = power_exponent(C_noise * k ** (-q) + C_bias * k ** (-2 * p))
+"""min(q, 2p): the linearisation at theta* (``local_prediction``) has no k^(q-1) term."""
+
 
 def stated_exponent(q_value: float, p_value: float) -> float:
     """The exponent of ``BOUND`` at step exponent q and accuracy exponent p."""
     return BOUND.with_constants(q=q_value, p=p_value).rate()
-
-
-def _problem(params: Mapping[str, Any]) -> BilevelRidge:
-    return bilevel_ridge(params["d"], params["signal_low"], params["signal_high"],
-                         params["noise_var"])
 
 
 def local_prediction(problem: BilevelRidge, alpha: float, q_value: float, eps: np.ndarray,
@@ -118,15 +118,106 @@ def local_prediction(problem: BilevelRidge, alpha: float, q_value: float, eps: n
     return noise + bias
 
 
-def _stationarity(problem: BilevelRidge, params: Mapping[str, Any], seed: int, q_value: float,
-                  p_value: float, eps0: float, decaying: bool, runs: int):
-    accuracies = accuracy_schedule(eps0, p_value, decaying)
-    run = inexact_bilevel_sgd(problem, step_schedule(params["alpha"], q_value), accuracies,
-                              params["horizon"], runs=runs, seed=seed)
-    return run, problem.stationarity(run.iterates), accuracies
+# --- the experiment -----------------------------------------------------------------------------
+
+def _problem(params: Mapping[str, Any], seed: int = 0) -> BilevelRidge:
+    return bilevel_ridge(params["d"], params["signal_low"], params["signal_high"],
+                         params["noise_var"])
 
 
-# --- the (p, q) sweep ---------------------------------------------------------------------------
+def _p(params: Mapping[str, Any]) -> float:
+    """The accuracy exponent in force: p, or 0 for a constant accuracy."""
+    return params["p"] if params["accuracy"] == "decaying" else 0.0
+
+
+def accuracies(params: Mapping[str, Any]) -> schedules.Schedule:
+    """eps_k = eps0 (k+1)^-p, or eps0 at every step; eps0 = 0 is the exact oracle."""
+    eps0 = params["eps0"]
+    if eps0 == 0.0:
+        return schedules.Schedule(schedules.CONSTANT, (0.0,), "0 (exact)")
+    if params["accuracy"] == "decaying":
+        return schedules.polynomial(eps0, params["p"], 1.0)
+    return schedules.constant(eps0)
+
+
+def _method(i: Instance) -> InexactBilevelSGD:
+    return InexactBilevelSGD(schedules.polynomial(i["alpha"], i["q"], 1.0), accuracies(i.params))
+
+
+def _prediction(seen: Observed) -> np.ndarray:
+    i = seen.instance
+    return local_prediction(i.problem, i["alpha"], i["q"], accuracies(i.params)(seen.x), seen.x)
+
+
+def _level(seen: Observed) -> float:
+    """Mean over the fit window of (mean over runs) / ``local_prediction``."""
+    late = (seen.x >= seen.instance["window_start"]) & (seen.x <= seen.instance["horizon"])
+    return float(np.mean(seen.values.mean(axis=0)[late] / _prediction(seen)[late]))
+
+
+LEVEL = Within("level / linearisation over the window", _level, 0.9, 1.1,
+               "the linearisation at theta* neglects O(alpha_k) terms and the mean of 100 runs "
+               "scatters by ~2%: seeds 0-9 give 0.97-1.02; 0.1 admits that, not a level off "
+               "by a wrong variance or schedule")
+
+SPEC = Spec(
+    problem=_problem, method=_method, runs="runs",
+    quantity=Quantity("E||grad F(theta_k)||^2",
+                      lambda i, run: i.problem.stationarity(run.iterates)),
+    bound=BOUND, constants=lambda problem, params: {q: params["q"], p: _p(params)},
+    window=lambda i: (i["window_start"], i["horizon"]),
+    checks=(LEVEL, CalibratedCI("runs are the independent units: at 100 runs the BCa and "
+                                "jackknife SEs of a smooth rate agree to a few %")),
+    extra=lambda seen: {"local_prediction": _prediction(seen)})
+"""theta_0 = theta* (the method's default start): every run starts at the solution."""
+
+
+INEXACT_SGD = Claim(
+    id="bilevel-inexact-sgd", mode=Mode.TIGHT,
+    title="Inexact bilevel SGD with alpha_k ~ k^-1/2, eps_k ~ k^-p (p >= 1/4): "
+          "E||grad F||^2 = O~(k^-1/2)",
+    paper=Paper("M. S. Salehi, S. Mukherjee, L. Roberts, M. J. Ehrhardt",
+                "Bilevel Learning via Inexact Stochastic Gradient Descent", 2025, "2511.06774",
+                "main rate theorem under decaying schedules (bound form inferred)"),
+    statement="With a strongly convex lower level and a smooth upper level, inexact SGD with "
+              "steps alpha (k+1)^-q and lower-level accuracies eps0 (k+1)^-p has "
+              "E||grad F||^2 = O~(k^-min(1-q, q, 2p)); q = 1/2, p >= 1/4 give O~(k^-1/2), "
+              "i.e. ||grad F|| = O(k^-1/4) (*inferred* from the abstract).",
+    math=r"\mathbb{E}\|\nabla F(\theta_k)\|^2 = \tilde O\big(k^{q-1} + k^{-q} + k^{-2p}\big)",
+    tolerance=Tolerance(0.1, 0.1, "the eps_k^2 ~ k^-1 bias term steepens the window's slope "
+                                  "(local theory 0.54; seeds 0-5: 0.51-0.55); 0.1 admits it, "
+                                  "not a plateau"),
+    parameters=(
+        P("alpha", 1.0, "step scale: alpha_k = alpha (k+1)^-q", 1e-3, 10.0),
+        P("q", 0.5, "step exponent q; for q > 1/2 the last iterate beats the bound's 1 - q and "
+                    "the tight check fails (see the sweep)", 0.0, 1.0),
+        P("eps0", 0.5, "accuracy scale: eps_k = eps0 (k+1)^-p, x_tilde = (1 - eps) x_hat",
+          0.0, 0.99),
+        P("p", 0.5, "accuracy exponent p (ignored when accuracy=constant)", 0.0, 5.0),
+        P("accuracy", "decaying", "accuracy schedule: eps0 (k+1)^-p, or eps0 always",
+          choices=("decaying", "constant")),
+        P("runs", 100, "independent runs averaged before fitting", 2, 100_000),
+        P("horizon", 100_000, "iterations", 1000, 100_000_000),
+        P("window_start", 10_000, "first iteration of the fit window: late, where alpha_k H k "
+                                  ">> 1 for the large-s components that carry the sum",
+          1, 100_000_000),
+        P("d", 20, "number of components", 1, 10_000),
+        P("signal_low", 0.1, "smallest signal variance", 1e-6, 1e6),
+        P("signal_high", 10.0, "largest signal variance", 1e-6, 1e6),
+        P("noise_var", 1.0, "noise variance", 1e-6, 1e6),
+    ),
+    experiment=SPEC,
+    control=Control({"accuracy": "constant", "eps0": 0.05},
+                    "constant accuracy eps = 0.05: the bias never vanishes, E||grad F||^2 "
+                    "stalls at |grad F(theta_eps)|^2 (slope ~ 0)"),
+    more_controls=(Control({"q": 0.7, "eps0": 0.05}, "too fast: steps ~k^-0.7, the last "
+                           "iterate's noise term decays like k^-0.7 (the sweep's q = 0.7)"),),
+)
+
+CLAIMS = [INEXACT_SGD]
+
+
+# --- the (q, p) sweep: the exponent against sympy's ---------------------------------------------
 
 SWEEP_POINTS = ((0.3, 0.5), (0.4, 0.5), (0.5, 0.5), (0.6, 0.1), (0.7, 0.5))
 """(q, p) pairs: noise-limited at q = 0.3, 0.4, 0.5 (exponent q); bias-limited at (0.6, 0.1)
@@ -139,9 +230,6 @@ component from the first step and the bias term is in its eps^2 regime."""
 SWEEP_TOLERANCE = Tolerance(0.08, 0.12, "below: seeds 0-2 scatter +-0.04 (CI half-width ~0.035 "
                                         "at 100 runs); above: the window slope of C1 k^-q + "
                                         "C2 k^-2p lies between the two exponents, steeper only")
-
-LAST_ITERATE_EXPONENT = power_exponent(C_noise * k ** (-q) + C_bias * k ** (-2 * p))
-"""min(q, 2p): the linearisation at theta* (``local_prediction``) has no k^(q-1) term."""
 
 
 @dataclass(frozen=True)
@@ -164,114 +252,31 @@ def sweep(params: Mapping[str, Any], seed: int,
 
     Where the bound's exponent min(1-q, q, 2p) equals the last iterate's min(q, 2p) the bound is
     tight: |measured - stated| within ``SWEEP_TOLERANCE``.  Elsewhere (1 - q alone smallest,
-    q > 1/2) it is an upper bound only: measured >= stated - tolerance.
+    q > 1/2) it is an upper bound only: measured >= stated - tolerance.  Each point is the
+    claim's own experiment with (q, p, eps0 = ``SWEEP_EPS0``) substituted.
     """
-    problem = _problem(params)
-    window = (params["window_start"], params["horizon"])
+    window = np.array((params["window_start"], params["horizon"]), dtype=float)
     rows = []
     for q_value, p_value in points:
+        point = {**params, "q": q_value, "p": p_value, "eps0": SWEEP_EPS0,
+                 "accuracy": "decaying"}
         stated = stated_exponent(q_value, p_value)
         last = float(LAST_ITERATE_EXPONENT.subs({q: q_value, p: p_value}))
         tight = abs(last - stated) < 1e-12
-        eps_window = accuracy_schedule(SWEEP_EPS0, p_value)(np.array(window, dtype=np.int64))
-        level = local_prediction(problem, params["alpha"], q_value, eps_window,
-                                 np.array(window, dtype=float))
+        level = local_prediction(_problem(point), point["alpha"], q_value,
+                                 accuracies(point)(window.astype(np.int64)), window)
         local = float(-np.log(level[1] / level[0]) / np.log(window[1] / window[0]))
-        run, values, _ = _stationarity(problem, params, seed, q_value, p_value, SWEEP_EPS0,
-                                       True, params["sweep_runs"])
+        m = SPEC(point, seed)
         lo = stated - SWEEP_TOLERANCE.below
         hi = stated + SWEEP_TOLERANCE.above if tight else np.inf
-        if run.first_divergence is not None:
-            rows.append(SweepPoint(q_value, p_value, stated, local, None, tight, False,
-                                   f"diverged at step {run.first_divergence}"))
+        if m.fit is None:
+            why = f"diverged at step {m.diverged_at}" if m.diverged_at else m.refused
+            rows.append(SweepPoint(q_value, p_value, stated, local, None, tight, False, str(why)))
             continue
-        f = power_law(run.checkpoints, values, window, seed=seed)
-        ok = bool(lo <= f.rate <= hi)
-        rows.append(SweepPoint(q_value, p_value, stated, local, f, tight, ok,
+        ok = bool(lo <= m.fit.rate <= hi)
+        rows.append(SweepPoint(q_value, p_value, stated, local, m.fit, tight, ok,
                                f"q={q_value:g}, p={p_value:g}: sympy {stated:.3g}, local "
-                               f"theory {local:.3g}, measured {f} "
+                               f"theory {local:.3g}, measured {m.fit} "
                                f"({'tight' if tight else 'upper'}, accepted "
                                f"[{lo:.3g}, {hi:.3g}])"))
     return rows
-
-
-_SWEEP_PARAMETERS = ("alpha", "horizon", "window_start", "d", "signal_low", "signal_high",
-                     "noise_var", "sweep_runs")
-"""What the sweep depends on: not the claim's own q, p, eps0 or accuracy schedule."""
-
-
-@lru_cache(maxsize=4)
-def _cached_sweep(key: tuple, seed: int) -> tuple[SweepPoint, ...]:
-    """The control differs only in its accuracy schedule: it reuses the claim's sweep."""
-    return tuple(sweep(dict(zip(_SWEEP_PARAMETERS, key, strict=True)), seed))
-
-
-# --- the claim ----------------------------------------------------------------------------------
-
-def inexact_sgd_experiment(params: Mapping[str, Any], seed: int) -> Measurement:
-    """E||grad F(theta_k)||^2 of inexact bilevel SGD from theta*, mean of ``runs`` runs."""
-    problem = _problem(params)
-    decaying = params["accuracy"] == "decaying"
-    p_value = params["p"] if decaying else 0.0
-    run, values, accuracies = _stationarity(problem, params, seed, params["q"], p_value,
-                                            params["eps0"], decaying, params["runs"])
-    checks: list[Check] = []
-    if params["sweep"]:
-        key = tuple(params[name] for name in _SWEEP_PARAMETERS)
-        checks = [Check("sweep", row.passed, row.detail) for row in _cached_sweep(key, seed)]
-    m = fitted(run.checkpoints, values, law="power_law",
-               window=(params["window_start"], params["horizon"]),
-               bound=BOUND.with_constants(q=params["q"], p=p_value), xlabel="iteration k",
-               ylabel="E||grad F(theta_k)||^2", diverged_at=run.first_divergence, seed=seed,
-               checks=checks)
-    m.extra["local_prediction"] = local_prediction(problem, params["alpha"], params["q"],
-                                                   accuracies(run.checkpoints), run.checkpoints)
-    return m
-
-
-INEXACT_SGD = Claim(
-    id="bilevel-inexact-sgd",
-    title="Inexact bilevel SGD with alpha_k ~ k^-1/2, eps_k ~ k^-p (p >= 1/4): "
-          "E||grad F||^2 = O~(k^-1/2)",
-    paper=Paper("M. S. Salehi, S. Mukherjee, L. Roberts, M. J. Ehrhardt",
-                "Bilevel Learning via Inexact Stochastic Gradient Descent", 2025, "2511.06774",
-                "main rate theorem under decaying schedules (bound form inferred)"),
-    statement="With a strongly convex lower level and a smooth upper level, inexact SGD with "
-              "steps alpha (k+1)^-q and lower-level accuracies eps0 (k+1)^-p has "
-              "E||grad F||^2 = O~(k^-min(1-q, q, 2p)); q = 1/2, p >= 1/4 give O~(k^-1/2), "
-              "i.e. ||grad F|| = O(k^-1/4) (*inferred* from the abstract).",
-    math=r"\mathbb{E}\|\nabla F(\theta_k)\|^2 = \tilde O\big(k^{q-1} + k^{-q} + k^{-2p}\big)",
-    mode=Mode.TIGHT,
-    law="power_law",
-    tolerance=Tolerance(0.1, 0.1, "the eps_k^2 ~ k^-1 bias term steepens the window's slope "
-                                  "(local theory 0.54; seeds 0-5: 0.51-0.55); 0.1 admits it, "
-                                  "not a plateau"),
-    parameters=(
-        Parameter("alpha", 1.0, "step scale: alpha_k = alpha (k+1)^-q", 1e-3, 10.0),
-        Parameter("q", 0.5, "step exponent q; for q > 1/2 the last iterate beats the bound's "
-                            "1 - q and the tight check fails (see the sweep)", 0.0, 1.0),
-        Parameter("eps0", 0.5, "accuracy scale: eps_k = eps0 (k+1)^-p, x_tilde = (1 - eps) "
-                               "x_hat", 0.0, 0.99),
-        Parameter("p", 0.5, "accuracy exponent p (ignored when accuracy=constant)", 0.0, 5.0),
-        Parameter("accuracy", "decaying", "accuracy schedule: eps0 (k+1)^-p, or eps0 always",
-                  choices=("decaying", "constant")),
-        Parameter("runs", 100, "independent runs averaged before fitting", 2, 100_000),
-        Parameter("horizon", 100_000, "iterations", 1000, 100_000_000),
-        Parameter("window_start", 10_000, "first iteration of the fit window: late, where "
-                                          "alpha_k H k >> 1 for the large-s components that "
-                                          "carry the sum", 1, 100_000_000),
-        Parameter("d", 20, "number of components", 1, 10_000),
-        Parameter("signal_low", 0.1, "smallest signal variance", 1e-6, 1e6),
-        Parameter("signal_high", 10.0, "largest signal variance", 1e-6, 1e6),
-        Parameter("noise_var", 1.0, "noise variance", 1e-6, 1e6),
-        Parameter("sweep", False, "also fit the (q, p) sweep and compare with the sympy "
-                                  "exponent (about 5x the run time)"),
-        Parameter("sweep_runs", 100, "runs per sweep point", 2, 100_000),
-    ),
-    experiment=inexact_sgd_experiment,
-    control=Control({"accuracy": "constant", "eps0": 0.05},
-                    "constant accuracy eps = 0.05: the bias never vanishes, E||grad F||^2 "
-                    "stalls at |grad F(theta_eps)|^2 (slope ~ 0)"),
-)
-
-CLAIMS = [INEXACT_SGD]

@@ -1,68 +1,49 @@
 """Proximal point and EG+ beyond monotonicity: negatively comonotone operators.
 
-Problem: find x* with F(x*) = 0, F rho-negatively comonotone,
-    <F(x) - F(y), x - y> >= -rho ||F(x) - F(y)||^2      for all x, y,
-and L-Lipschitz.  The simplest such operators are scaled rotations F = a Rot(theta): they are
-rho-comonotone exactly when cos(theta) >= -rho a, so F = L Rot(theta) with cos(theta) = -rho L is
-the extreme one, and all the dynamics below are linear (checked against numpy's eigenvalues).
+Problem: find x* with F(x*) = 0, F L-Lipschitz and rho-negatively comonotone,
+    <F(x) - F(y), x - y> >= -rho ||F(x) - F(y)||^2   for all x, y.
+A scaled rotation F = a Rot(theta) is rho-comonotone exactly when cos(theta) >= -rho a, so every
+method below is linear on such F (checked against numpy's eigenvalues).
 
-Methods:
-* proximal point (PP)  x_{k+1} = (I + gamma F)^{-1} x_k
-* EG+                  x~_k = x_k - gamma1 F(x_k),   x_{k+1} = x_k - gamma2 F(x~_k),
-                       with gamma2 < gamma1
+    PP   x_{k+1} = (I + gamma F)^{-1} x_k
+    EG+  x~_k = x_k - gamma1 F(x_k),  x_{k+1} = x_k - gamma2 F(x~_k),  gamma2 < gamma1
 
-Guarantees of Gorbunov, Taylor, Horvath & Gidel [1]:
-* PP, gamma > 2 rho (tight, [1, Theorem 3.1]; the constant is *inferred*, the full text was not
-  available): ||F(x_N)||^2 <= ||x_0 - x*||^2 / (gamma (gamma - 2 rho) N).  Tight: for each N the
-  2-D member with gamma a_N^2 (gamma - 2 rho) = 1/(N - 1) (the exact maximiser over the family)
-  has N gamma (gamma - 2 rho) ||F(x_N)||^2 = (1 - 1/N)^{N-1} ||x_0||^2 -> e^{-1}.  The instance
-  changes with N: the figure's x axis is N and every point is a different operator.  With
-  gamma < 2 rho, PP diverges on F = -I/rho (a = 1/rho, theta = pi), the control.
-* EG+ (upper bound O(1/N) on ||F(x_N)||^2, tight on the class; [1, Section 4] with the
-  condition rho < 1/(2L) of Pethick et al. [2]): converges for rho L < 1/2 with suitable steps,
-  and for rho L >= 1/2 *no* step pair makes the linear iteration stable on every
-  rho-comonotone L-Lipschitz rotation: the sweep of exact spectral radii below shows the
-  boundary.  On the block operator with moduli log-spaced in [a_min, L] (each block exactly
-  rho-comonotone), ||F(x_N)||^2 falls like 1/N over the decades where the small blocks are
-  still converging, the spectral analogue of GD's 1/lambda density.
+* Tight [1, Theorem 3.1; constant *inferred*]: PP with gamma > 2 rho has
+      ||F(x_N)||^2 <= ||x_0 - x*||^2 / (gamma (gamma - 2 rho) N),
+  attained for each N by the 2-D member with gamma (gamma - 2 rho) a_N^2 = 1/(N - 1), on which
+  N gamma (gamma - 2 rho) ||F(x_N)||^2 = (1 - 1/N)^(N-1) ||x_0||^2 -> 1/e.  The instance changes
+  with N (the x axis is N, each point another operator).  Too slow: gamma < 2 rho diverges on
+  F = -I/rho.  Too fast: one fixed member contracts linearly.
+* Tight in rate [1, Section 4; rho < 1/(2L) as in Pethick et al. [2]]: EG+ has ||F(x_N)||^2 =
+  O(1/N) for rho L < 1/2 with suitable steps, attained on blocks whose moduli are log-spaced in
+  [a_min, L] (the spectral analogue of GD's 1/lambda density); for rho L >= 1/2 no step pair is
+  stable on every rho-comonotone rotation (the exact sweep below).  Too slow: rho L = 0.55
+  diverges.  Too fast: a_min = 0.1 leaves no slow block, and the residual falls geometrically.
+  Optimistic gradient (one step 1/(2L)) gives 1/N too at rho L = 0.1; its stable range on the
+  class is narrower (about rho L < 0.2).
 
-Optimistic gradient (one step size gamma) is checked alongside EG+ at rho L = 0.1, where it
-also gives 1/N; by the same exact sweep its stable range on the class is narrower (it needs
-gamma > 2 rho for the small moduli and gamma L < ~1/2 for the large ones: about rho L < 0.2).
+Not claimed: EG+ with the textbook gamma2 = gamma1/2 = 1/(2L) at rho L = 1/4, where the extreme
+rotation's radius is exactly 1 (with gamma1 = 1/L it needs gamma2 < gamma1 - 2 rho): it stalls.
 
-What to look for: PP's points lie on slope -1 with N gamma (gamma - 2 rho) ||F||^2 flattening at
-e^{-1} ~ 0.37 under the bound 1; EG+'s residual is a straight line of slope -1; the sweep's
-minimal spectral radius crosses 1 at rho L = 1/2.
-
-Not claimed: anything about EG+ with the textbook steps gamma2 = gamma1/2 = 1/(2L) at
-rho L = 1/4 -- there the extreme rotation has spectral radius exactly 1 (with gamma1 = 1/L it
-needs gamma2 < gamma1 - 2 rho, found by the exact radius), so it stalls.
-
-References
-[1] E. Gorbunov, A. Taylor, S. Horvath, G. Gidel. Convergence of proximal point and
-    extragradient-based methods beyond monotonicity: the case of negative comonotonicity.
+[1] E. Gorbunov, A. Taylor, S. Horvath, G. Gidel, Convergence of proximal point and
+    extragradient-based methods beyond monotonicity: the case of negative comonotonicity,
     ICML 2023, arXiv 2210.13831.
-[2] T. Pethick, P. Patrinos, O. Fercoq, V. Cevher. Escaping limit cycles: global convergence
-    for constrained nonconvex-nonconcave minimax problems. ICLR 2022.
-[3] J. Diakonikolas, C. Daskalakis, M. I. Jordan. Efficient methods for structured
-    nonconvex-nonconcave min-max optimization. AISTATS 2021, arXiv 2011.00364.
+[2] T. Pethick, P. Patrinos, O. Fercoq, V. Cevher, Escaping limit cycles: global convergence for
+    constrained nonconvex-nonconcave minimax problems, ICLR 2022.
 """
-
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
-from experiments.vi import extragradient, proximal_point
+from experiments.methods import Extragradient, OptimisticGradient, ProximalPoint
 from problems.comonotone import comonotone_blocks, comonotone_rotation, proximal_point_worst_case
-from rates import fit
 from rates.bound import Bound, k
-from rates.claim import Check, Claim, Control, Measurement, Mode, Paper, Tolerance
-from rates.measure import bound_holds, fitted
-from rates.params import Parameter
+from rates.claim import Claim, Control, Mode, Paper, Tolerance
+from rates.params import Parameter as P
+from rates.spec import BoundHolds, Family, Observed, Quantity, Spec, Within, rate_with
 
 PAPER = dict(authors="E. Gorbunov, A. Taylor, S. Horvath, G. Gidel",
              title="Convergence of proximal point and extragradient-based methods beyond "
@@ -71,70 +52,70 @@ PAPER = dict(authors="E. Gorbunov, A. Taylor, S. Horvath, G. Gidel",
 
 D, gamma, rho, C = sp.symbols("D gamma rho C", positive=True)
 PP_BOUND = D**2 / (gamma * (gamma - 2 * rho) * k)
-"""[1, Theorem 3.1] (inferred constant): ||F(x_N)||^2 <= ||x0 - x*||^2/(gamma (gamma - 2 rho) N)."""
+residual_squared = Quantity("||F(x_N)||^2", lambda i, run: i.problem.residual(run.iterates) ** 2)
 
 
 def horizons(n_min: int, n_max: int) -> np.ndarray:
     """N = n_min, 2 n_min, 4 n_min, ... up to n_max: one family member per N."""
-    if n_max < 2 * n_min:
-        raise ValueError(f"n_max must be at least 2 n_min, got n_min={n_min}, n_max={n_max}")
+    if n_max < 4 * n_min:
+        raise ValueError(f"n_max must be at least 4 n_min, got n_min={n_min}, n_max={n_max}")
     return n_min * 2 ** np.arange(int(np.log2(n_max / n_min)) + 1)
 
 
 # --- comonotone-pp -------------------------------------------------------------------------------
 
-def proximal_point_experiment(p: Mapping[str, Any], seed: int) -> Measurement:
-    """||F(x_N)||^2 after N PP steps on the worst member for N, for N = n_min ... n_max.
+def _step(p) -> float:
+    return p["gamma_2rho"] * 2.0 * p["rho"]
 
-    Deterministic: the seed does not enter.  x_0 = (1, 0), so ||x_0 - x*|| = 1.
-    """
-    ns = horizons(p["n_min"], p["n_max"])
-    r = p["rho"]
-    step = p["gamma_2rho"] * 2.0 * r
-    x0 = np.array([1.0, 0.0])
-    values = np.full(ns.size, np.nan)
-    moduli = np.empty(ns.size)
-    exact_errors: list[float] = []
-    diverged_at = None
-    for i, n in enumerate(ns):
-        member = proximal_point_worst_case(int(n), step, r)
-        moduli[i] = member.moduli[0]
-        run = proximal_point(member, step, int(n), z0=x0, checkpoints=np.array([int(n)]))
-        if run.first_divergence is not None:
-            diverged_at = run.first_divergence
-            break
-        values[i] = member.residual(run.iterates[0, -1]) ** 2
-        # exact: the iteration matrix (I + gamma F)^{-1} is normal, so ||x_N|| = radius^N
-        P = np.linalg.inv(np.eye(2) + step * member.matrix())
-        radius = np.max(np.abs(np.linalg.eigvals(P)))
-        simulated = np.linalg.norm(run.iterates[0, -1]) / np.linalg.norm(x0)
-        exact_errors.append(abs(simulated / radius ** int(n) - 1.0))
-    bound = Bound(PP_BOUND, constants={D: 1.0, gamma: step, rho: r})
-    checks: list[Check] = []
-    extra: dict[str, Any] = {"N": ns.tolist(), "a_N": moduli.tolist()}
-    if diverged_at is None:
-        c = step * (step - 2 * r)
-        scaled = ns * c * values
-        closed = (1.0 - 1.0 / ns) ** (ns - 1)
-        extra["N gamma (gamma - 2 rho) ||F(x_N)||^2"] = scaled.tolist()
-        checks.append(bound_holds(ns, values, bound))
-        worst = float(np.max(np.abs(scaled / closed - 1.0)))
-        checks.append(Check("attains (1 - 1/N)^(N-1) / (gamma (gamma - 2 rho) N)",
-                            bool(worst < 1e-8),
-                            f"max relative deviation {worst:.2g}; at N = {ns[-1]}: "
-                            f"{scaled[-1]:.6f} (e^-1 = {np.exp(-1):.6f})"))
-        worst = max(exact_errors)
-        checks.append(Check("||x_N|| = spectral radius^N (numpy eigvals)", bool(worst < 1e-9),
-                            f"max relative deviation {worst:.2g}"))
-    m = fitted(ns.astype(float), values[None, :], law="power_law", window=(ns[0], ns[-1]),
-               bound=bound, xlabel="N (each point: the worst operator for N steps)",
-               ylabel="||F(x_N)||^2", diverged_at=diverged_at, checks=checks)
-    m.extra.update(extra)
-    return m
 
+def _member(i, N: int):
+    """The worst member for N steps, or (instance = fixed) the one for n_min at every N."""
+    n = N if i["instance"] == "worst-for-N" else i["n_min"]
+    return proximal_point_worst_case(int(n), _step(i.params), i["rho"])
+
+
+def _attains(seen: Observed) -> float:
+    """max_N |N gamma (gamma - 2 rho) ||F(x_N)||^2 / (1 - 1/N)^(N-1) - 1| (||x_0|| = 1)."""
+    step, r, ns = _step(seen.instance.params), seen.instance["rho"], seen.x
+    return float(np.max(np.abs(ns * step * (step - 2 * r) * seen.values[0]
+                               / (1 - 1 / ns) ** (ns - 1) - 1)))
+
+
+def _spectral(seen: Observed) -> float:
+    """max_N | ||x_N|| / radius^N - 1 | with the radius of (I + gamma F)^{-1} from numpy."""
+    step, worst = _step(seen.instance.params), 0.0
+    for N, run in zip(seen.x.astype(int), seen.runs, strict=True):
+        F = _member(seen.instance, int(N)).matrix()
+        radius = np.max(np.abs(np.linalg.eigvals(np.linalg.inv(np.eye(2) + step * F))))
+        worst = max(worst, abs(np.linalg.norm(run.iterates[0, -1]) / radius ** int(N) - 1))
+    return float(worst)
+
+
+PP_SPEC = Spec(
+    problem=lambda p, seed: proximal_point_worst_case(p["n_max"], _step(p), p["rho"]),
+    family=Family(lambda i: horizons(i["n_min"], i["n_max"]), _member,
+                  "N (each point: the worst operator for N steps)"),
+    constants=lambda q, p: {D: 1.0, gamma: _step(p), rho: p["rho"]},
+    method=lambda i: ProximalPoint(_step(i.params)), x0=lambda i: np.array([1.0, 0.0]),
+    quantity=residual_squared, bound=Bound(PP_BOUND),
+    checks=(
+        BoundHolds("the theorem's constant, at every N"),
+        Within("attains (1 - 1/N)^(N-1) / (gamma (gamma - 2 rho) N): relative deviation",
+               _attains, 0.0, 1e-8, "the exact value on the worst member (closed form)"),
+        Within("||x_N|| = spectral radius^N (numpy eigvals): relative deviation", _spectral,
+               0.0, 1e-9, "(I + gamma F)^{-1} is normal: its power is its radius^N"),
+    ),
+    extra=lambda seen: {"a_N": [float(_member(seen.instance, int(n)).moduli[0])
+                                for n in seen.x]},
+)
+
+LEG_HORIZONS = (2, 5, 10, 20, 50)
+"""Where the worst-case leg compares: ``rates.spec.values_at(PP_SPEC, params, seed,
+LEG_HORIZONS)`` are the measured ||F(x_N)||^2 on the member for each N, to hold against the exact
+worst case over the class (a performance-estimation program, small N) and the bound."""
 
 PROXIMAL_POINT = Claim(
-    id="comonotone-pp",
+    id="comonotone-pp", mode=Mode.TIGHT,
     title="Proximal point on rho-negatively comonotone F, gamma > 2 rho: ||F(x_N)||^2 = O(1/N), "
           "tight",
     paper=Paper(PAPER["authors"], PAPER["title"], PAPER["year"], PAPER["arxiv"],
@@ -143,21 +124,22 @@ PROXIMAL_POINT = Claim(
               "||F(x_N)||^2 <= ||x_0 - x*||^2/(gamma (gamma - 2 rho) N), and a 2-D rotation "
               "chosen for N attains it up to (1 - 1/N)^(N-1) -> 1/e.",
     math=r"\|F(x_N)\|^2 \le \frac{\|x_0-x^\star\|^2}{\gamma(\gamma-2\rho)N}",
-    mode=Mode.TIGHT,
-    law="power_law",
     tolerance=Tolerance(0.02, 0.02, "exact worst case: the only curvature is (1 - 1/N)^(N-1) "
-                                    "approaching 1/e, 0.001 in slope over N >= 100"),
+                        "approaching 1/e, 0.001 in slope over N >= 100"),
     parameters=(
-        Parameter("rho", 0.25, "comonotonicity constant rho", 1e-3, 10.0),
-        Parameter("gamma_2rho", 2.0, "proximal step as a multiple of 2 rho (the theorem needs "
-                  "> 1; 0.5 makes I + gamma F singular on F = -I/rho)", 0.01, 100.0),
-        Parameter("n_min", 100, "smallest horizon N of the family", 2, 1_000_000),
-        Parameter("n_max", 6400, "largest horizon N (doubling from n_min)", 4, 10_000_000),
+        P("rho", 0.25, "comonotonicity constant rho", 1e-3, 10.0),
+        P("gamma_2rho", 2.0, "proximal step as a multiple of 2 rho (the theorem needs > 1; 0.5 "
+          "makes I + gamma F singular on F = -I/rho)", 0.01, 100.0),
+        P("n_min", 100, "smallest horizon N of the family", 2, 1_000_000),
+        P("n_max", 6400, "largest horizon N (doubling from n_min)", 8, 10_000_000),
+        P("instance", "worst-for-N", "the member run for N steps",
+          choices=("worst-for-N", "fixed")),
     ),
-    experiment=proximal_point_experiment,
-    control=Control({"gamma_2rho": 0.75}, "gamma = 1.5 rho < 2 rho: on the worst member F = -I/rho "
-                                      "each step multiplies x by 1/(1 - gamma/rho) = -2, and PP "
-                                      "diverges"),
+    experiment=PP_SPEC,
+    control=Control({"gamma_2rho": 0.75}, "gamma = 1.5 rho < 2 rho: on the worst member "
+                    "F = -I/rho each step multiplies x by 1/(1 - gamma/rho) = -2: PP diverges"),
+    more_controls=(Control({"instance": "fixed"}, "too fast: the member worst for N = n_min, "
+                           "kept for every N, contracts linearly: ||F(x_N)||^2 ~ (1 + 1/99)^-N"),),
 )
 
 
@@ -204,26 +186,17 @@ def og_radii(rho_L: np.ndarray, gammas: np.ndarray, moduli: int = 24,
     return np.array(out)
 
 
-OG_RHO_L = 0.1
-"""Optimistic gradient is checked at rho L = 0.1: with one step size its stable range on the
-class is narrower than EG+'s (about rho L < 0.2 by the exact sweep, see the tests)."""
-
 SWEEP_RHO_L = np.array([0.1, 0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.75, 0.9])
 SWEEP_GAMMA1 = np.linspace(0.02, 1.2, 60)
 SWEEP_GAMMA2 = np.geomspace(1e-3, 1.2, 40)
 
 
-def _stability_checks() -> tuple[list[Check], dict[str, Any]]:
+@lru_cache(maxsize=1)
+def _sweep() -> tuple[int, float]:
+    """(rho L values whose stability disagrees with rho L < 1/2, max |closed-form radius -
+    numpy eigvals radius| on the extreme rotation at each best pair)."""
     radii, best = egplus_radii(SWEEP_RHO_L, SWEEP_GAMMA1, SWEEP_GAMMA2)
-    stable = radii < 1.0
-    boundary_ok = bool(np.all(stable == (SWEEP_RHO_L < 0.5)))
-    # the class holds moduli down to 1e-3, whose radius tends to 1 from below: a stable rho L
-    # sits just under 1, an unstable one above it
-    detail = "rho L: radius - 1 = " + ", ".join(
-        f"{r:g}: {x - 1:+.1e}" for r, x in zip(SWEEP_RHO_L, radii, strict=True))
-    checks = [Check("EG+ stable on the class iff rho L < 1/2 (min over step pairs of the max "
-                    "spectral radius)", boundary_ok, detail)]
-    # the closed-form eigenvalues are numpy's, on the extreme rotation at each best pair
+    wrong = int(np.sum((radii < 1.0) != (SWEEP_RHO_L < 0.5)))
     worst = 0.0
     for r, (g1, g2) in zip(SWEEP_RHO_L, best, strict=True):
         F = comonotone_rotation(r).matrix()
@@ -231,63 +204,60 @@ def _stability_checks() -> tuple[list[Check], dict[str, Any]]:
         lam = np.exp(1j * np.arccos(-r))
         worst = max(worst, abs(np.max(np.abs(np.linalg.eigvals(G)))
                                - abs(1 - g2 * lam + g1 * g2 * lam**2)))
-    checks.append(Check("closed-form spectral radius = numpy eigvals", bool(worst < 1e-12),
-                        f"max difference {worst:.2g}"))
-    return checks, {"sweep rho L": SWEEP_RHO_L.tolist(), "sweep min radius": radii.tolist(),
-                    "sweep best steps": best.tolist()}
+    return wrong, worst
 
 
-def egplus_experiment(p: Mapping[str, Any], seed: int) -> Measurement:
-    """||F(x_N)||^2 of EG+ on the block operator (moduli log-spaced in [a_min, 1]).
+def _steps(i) -> tuple[float, float]:
+    g1 = i["gamma1_L"] / i.problem.L
+    return g1, i["gamma2_ratio"] * g1
 
-    Deterministic: the seed does not enter.  x_0 = (1, ..., 1).
-    """
-    problem = comonotone_blocks(p["rho"], 1.0, p["a_min"], p["blocks"])
-    g1 = p["gamma1_L"] / problem.L
-    g2 = p["gamma2_ratio"] * g1
-    horizon = p["horizon"]
-    run = extragradient(problem, g1, horizon, gamma_update=g2, z0=np.ones(problem.d))
-    residual = problem.residual(run.iterates[0]) ** 2
-    checks: list[Check] = []
-    extra: dict[str, Any] = {"rho L": problem.comonotonicity * problem.L}
-    # exact: on the extreme block alone, the simulated contraction is the spectral radius
-    extreme = comonotone_rotation(p["rho"])
-    G = np.eye(2) - g2 * extreme.matrix() + g1 * g2 * extreme.matrix() @ extreme.matrix()
+
+def _egplus_method(i):
+    if i["method"] == "og":
+        return OptimisticGradient(0.5 / i.problem.L)
+    g1, g2 = _steps(i)
+    return Extragradient(g1, update_step=g2)
+
+
+def _extreme_block(seen: Observed) -> float:
+    """|(||x_200|| on the extreme rotation alone)^(1/200) - its spectral radius| (EG+ only)."""
+    if seen.instance["method"] != "eg+":
+        return 0.0
+    g1, g2 = _steps(seen.instance)
+    F = comonotone_rotation(seen.instance["rho"])
+    G = np.eye(2) - g2 * F.matrix() + g1 * g2 * F.matrix() @ F.matrix()
     radius = float(np.max(np.abs(np.linalg.eigvals(G))))
-    steps = 200
-    single = extragradient(extreme, g1, steps, gamma_update=g2, z0=np.array([1.0, 0.0]),
-                           checkpoints=np.array([steps]))
-    if single.first_divergence is None:
-        simulated = float(np.linalg.norm(single.iterates[0, -1])) ** (1.0 / steps)
-        checks.append(Check("contraction of the extreme block = its spectral radius",
-                            bool(abs(simulated - radius) < 1e-12),
-                            f"simulated {simulated:.12f}, numpy {radius:.12f}"))
-    extra["extreme block spectral radius"] = radius
-    # optimistic gradient (one step 1/(2L)) on the same blocks at rho L = 0.1
-    og_problem = comonotone_blocks(OG_RHO_L, 1.0, p["a_min"], p["blocks"])
-    og = extragradient(og_problem, 0.5, horizon, method="og", z0=np.ones(og_problem.d))
-    if og.first_divergence is not None:
-        checks.append(Check("OG converges at rho L = 0.1", False,
-                            f"diverged at step {og.first_divergence}"))
-    else:
-        og_res = og_problem.residual(og.iterates[0]) ** 2
-        w = og.checkpoints >= p["window_start"]
-        slope = float(fit.power_law(og.checkpoints[w], og_res[w]).rate)
-        extra["slope og (rho L = 0.1)"] = slope
-        checks.append(Check("OG (gamma = 1/(2L)) at rho L = 0.1: slope 1 +- 0.05",
-                            abs(slope - 1.0) <= 0.05, f"slope {slope:.4f}"))
-    sweep_checks, sweep_extra = _stability_checks()
-    checks += sweep_checks
-    extra.update(sweep_extra)
-    m = fitted(run.checkpoints, residual[None, :], law="power_law",
-               window=(p["window_start"], horizon), bound=Bound(C / k), xlabel="iteration N",
-               ylabel="||F(x_N)||^2", diverged_at=run.first_divergence, checks=checks)
-    m.extra.update(extra)
-    return m
+    run = Extragradient(g1, update_step=g2).run(F, 200, x0=np.array([1.0, 0.0]),
+                                                checkpoints=np.array([200]))
+    if run.first_divergence is not None:
+        return float("inf")
+    return abs(float(np.linalg.norm(run.iterates[0, -1])) ** (1 / 200) - radius)
 
+
+EG_PLUS_SPEC = Spec(
+    problem=lambda p, seed: comonotone_blocks(p["rho"], 1.0, p["a_min"], p["blocks"]),
+    method=_egplus_method, x0=lambda i: np.ones(i.problem.d), quantity=residual_squared,
+    bound=Bound(C / k), window=lambda i: (i["window_start"], i["horizon"]), xlabel="iteration N",
+    checks=(
+        Within("the extreme block alone contracts by its spectral radius (numpy eigvals)",
+               _extreme_block, 0.0, 1e-12, "EG+ is linear on a rotation: the measured "
+               "contraction is the iteration matrix's radius"),
+        Within("EG+ stability on the class disagrees with rho L < 1/2 at (count)",
+               lambda s: _sweep()[0], 0, 0, "the exact sweep of spectral radii: stable below "
+               "1/2, no step pair above [1]"),
+        Within("closed-form radius - numpy eigvals, extreme rotation", lambda s: _sweep()[1],
+               0.0, 1e-12, "the sweep's closed form is the iteration matrix's radius"),
+        Within("OG (gamma = 1/(2L)) at rho L = 0.1: slope", rate_with(
+            lambda: EG_PLUS_SPEC, {"rho": 0.1, "method": "og"}), 0.95, 1.05,
+            "one step size also gives 1/N where it is stable (rho L < ~0.2)"),
+    ),
+)
+
+LEG_HORIZONS_EG = (5, 10, 20, 50)
+"""The worst-case leg of EG+: ``values_at(EG_PLUS_SPEC, params, seed, LEG_HORIZONS_EG)``."""
 
 EG_PLUS = Claim(
-    id="comonotone-eg",
+    id="comonotone-eg", mode=Mode.TIGHT,
     title="EG+ on rho-negatively comonotone F: ||F(x_N)||^2 = O(1/N) for rho L < 1/2, and no "
           "step pair works once rho L >= 1/2",
     paper=Paper(PAPER["authors"], PAPER["title"], PAPER["year"], PAPER["arxiv"],
@@ -296,25 +266,27 @@ EG_PLUS = Claim(
               "comonotone L-Lipschitz F with rho L < 1/2 has ||F(x_N)||^2 = O(1/N), tight; for "
               "rho L >= 1/2 there are such F on which it fails for every step pair.",
     math=r"\|F(x_N)\|^2 = O(1/N)\ \text{for}\ \rho L < 1/2",
-    mode=Mode.TIGHT,
-    law="power_law",
     tolerance=Tolerance(0.05, 0.05, "the log-spaced moduli give 1/N up to ~0.01 of ripple; 0.05 "
-                                    "admits that and rejects the linear rate of a single block"),
+                        "admits that and rejects the linear rate of a single block"),
     parameters=(
-        Parameter("rho", 0.25, "comonotonicity constant (L = 1)", 0.0, 1.0),
-        Parameter("gamma1_L", 1.0, "extrapolation step times L", 1e-3, 2.0),
-        Parameter("gamma2_ratio", 0.25, "update step / extrapolation step (with gamma1 = 1/L "
-                  "the extreme rotation needs gamma2 < gamma1 - 2 rho)", 1e-3, 1.0),
-        Parameter("a_min", 1e-3, "smallest block modulus", 1e-6, 0.5),
-        Parameter("blocks", 60, "number of 2x2 blocks (d = 2 blocks)", 1, 10_000),
-        Parameter("horizon", 10_000, "iterations", 100, 10_000_000),
-        Parameter("window_start", 100, "first iteration of the fit window: after the large "
-                  "blocks' transient ~1/(1 - radius), longer near rho L = 1/2", 1, 10_000_000),
+        P("rho", 0.25, "comonotonicity constant (L = 1)", 0.0, 1.0),
+        P("gamma1_L", 1.0, "extrapolation step times L", 1e-3, 2.0),
+        P("gamma2_ratio", 0.25, "update step / extrapolation step (with gamma1 = 1/L the extreme "
+          "rotation needs gamma2 < gamma1 - 2 rho)", 1e-3, 1.0),
+        P("a_min", 1e-3, "smallest block modulus", 1e-6, 0.5),
+        P("blocks", 60, "number of 2x2 blocks (d = 2 blocks)", 1, 10_000),
+        P("horizon", 10_000, "iterations", 100, 10_000_000),
+        P("window_start", 100, "first iteration of the fit window: after the large blocks' "
+          "transient ~1/(1 - radius), longer near rho L = 1/2", 1, 10_000_000),
+        P("method", "eg+", "eg+, or optimistic gradient with gamma = 1/(2L)",
+          choices=("eg+", "og")),
     ),
-    experiment=egplus_experiment,
+    experiment=EG_PLUS_SPEC,
     control=Control({"rho": 0.55}, "rho L = 0.55 >= 1/2: the extreme rotation's iteration has "
-                                   "spectral radius 1.13 > 1 at these steps (and >= 1 at every "
-                                   "step pair): EG+ diverges"),
+                    "spectral radius 1.13 > 1 at these steps (and >= 1 at every step pair): EG+ "
+                    "diverges"),
+    more_controls=(Control({"a_min": 0.1}, "too fast: no block slower than a = 0.1, so the "
+                           "residual falls geometrically, not like 1/N"),),
 )
 
 CLAIMS = [PROXIMAL_POINT, EG_PLUS]

@@ -1,44 +1,37 @@
 """Preconditioning removes the condition number from over-parameterised matrix sensing.
 
-Problem [1].  Symmetric matrix sensing of a PSD M* of rank r with condition number
-kappa = sigma_1/sigma_r, factorised as X X^T with X in R^{n x k}, k >= r (over-parameterised),
-f(X) = 1/4 ||X X^T - M*||_F^2 (the population limit of 1/(4m) sum_i (<A_i, X X^T> - y_i)^2 with
-Gaussian A_i; ``--set loss=sensing`` uses m = 10 n r measurements), small random start
-X_0 = alpha N(0, 1/n).
+Problem [1].  Symmetric matrix sensing of a PSD M* of rank r, condition number kappa =
+sigma_1/sigma_r, factorised as X X^T with X in R^{n x k}, k > r, f(X) = 1/4 ||X X^T - M*||_F^2
+(the exact expectation of the Gaussian sensing loss; ``--set loss=sensing`` draws m = 10 n r),
+from a small random start X_0 = alpha N(0, 1/n).
 
 Methods.
 * GD:          X <- X - eta grad f(X)
 * ScaledGD(l): X <- X - eta grad f(X) (X^T X + lambda I)^-1,  lambda ~ sigma_r(M*)  [1]
-  The right preconditioner equalises the speeds of the r signal directions (each grows at a
-  rate ~ eta instead of eta sigma_i), and the damping lambda keeps it bounded while the k - r
-  spurious columns stay of size alpha (ScaledGD with lambda = 0 [2] would divide by them).
+  The preconditioner equalises the speeds of the r signal directions (each grows at ~eta
+  instead of eta sigma_i); the damping keeps it bounded while the k - r spurious columns stay of
+  size alpha (ScaledGD with lambda = 0 [2] would divide by them).
 
-Guarantees.
-* ScaledGD(lambda), over-parameterised, small random initialisation: ||X_T X_T^T - M*||_F <=
-  epsilon ||M*|| after T = O(log(kappa n) + log(1/epsilon)) iterations [1, main theorem] --
-  an UPPER bound on the iterations, growing only logarithmically in kappa.  (*inferred* in its
-  exact form: the abstract says "only logarithmically with respect to the condition number and
-  the problem dimension"; any polylog gives the same exponent, 0.)
-* GD needs T ~ kappa log(1/epsilon) iterations: the smallest signal direction grows and
-  converges at the rate eta sigma_r = eta sigma_1 / kappa.
+Guarantee.  ScaledGD(lambda) reaches ||X_T X_T^T - M*||_F <= eps ||M*|| after T = O(log(kappa n)
++ log(1/eps)) iterations [1, main theorem] -- an UPPER bound, logarithmic in kappa (*inferred*
+in its exact form from the abstract, "only logarithmically with respect to the condition number
+and the problem dimension"; any polylog has the same exponent, 0).  GD needs ~kappa log(1/eps).
 
-How it is measured.  Iterations to reach relative error 1e-6 for kappa in {10, 100, 1000}, as
-a power of h = 1/kappa = sigma_r/sigma_1: T ~ h^p.  The bound's exponent is derived by sympy
-as h -> 0 (large kappa) and is 0; at least as fast as stated (upper) means p >= 0 - tol.  GD's
-p is about -1 (T ~ kappa), which is the negative control.
+Measured: iterations to relative error 1e-6 (log-interpolated) for kappa in {10, 100, 1000},
+ten random starts, as a power of h = 1/kappa: T ~ h^p, p >= 0 - 0.15.  Typed check: no run is
+faster than possible -- along the smallest signal direction u_r the factor grows by at most
+1 + eta sigma_r / lambda per step (lambda = 1 for GD), and the error stays above eps ||M*||_F
+until ||X^T u_r||^2 >= sigma_r - eps ||M*||_F, which bounds every hitting time from below.
+Control: plain GD, p ~ -0.94 (T ~ kappa).
 
-The sensing loss.  ``--set loss=sensing`` draws m = 10 n r = 900 Gaussian measurements.  Their
-restricted isometry constant (~ sqrt(n k / m) ~ 0.4) is far above what [1] assumes (a constant
-shrinking with kappa), and it shows: the measurement error excites the k - r spurious columns,
-the 1/lambda preconditioner amplifies them, and they then decay only sublinearly, so
-ScaledGD(lambda) stalls above the 1e-6 target (relative error ~6e-6 at kappa = 10, ~2e-4 and
-falling slowly at kappa = 100; still ~1e-6 with m = 9000) and the claim FAILS.  That is outside
-the theorem's hypotheses, not a counterexample; the population loss (m -> infinity, the
-default) is the regime the theorem describes.  The GD arm also costs ~1 ms per step there.
+The sensing loss.  ``--set loss=sensing`` has a restricted isometry constant ~sqrt(n k / m) ~
+0.4, far above what [1] assumes (shrinking with kappa): the measurement error excites the
+spurious columns, the 1/lambda preconditioner amplifies them, ScaledGD(lambda) stalls above
+the target and the claim FAILS -- outside the theorem's hypotheses, not a counterexample.
 
 What to look for: ScaledGD(lambda) needs ~50, 44, 38 iterations for kappa = 10, 100, 1000 --
-flat, even slightly falling -- while GD needs ~380, 3300, 29000, a line of slope -1 against
-1/kappa.  alpha too large floors the error at ~alpha^2 above the target: keep alpha small.
+flat, even slightly falling -- while GD needs ~390, 3450, 30000, slope -1 against 1/kappa.
+alpha too large floors the error at ~alpha^2 above the target: keep alpha small.
 
 References
 [1] X. Xu, Y. Shen, Y. Chi, C. Ma. The Power of Preconditioning in Overparameterized Low-Rank
@@ -49,122 +42,99 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from experiments import schedules
-from experiments.first_order import gradient_descent
-from experiments.run import Run
-from experiments.scaled_gd import scaled_gd
-from problems import MatrixSensing, matrix_sensing
+from experiments.methods import GradientDescent, ScaledGD
+from problems import matrix_sensing
 from rates.bound import Bound
 from rates.claim import Claim, Control, Measurement, Mode, Paper, Tolerance
-from rates.measure import fitted
-from rates.params import Parameter
+from rates.params import Parameter as P
+from rates.spec import Observed, Provided, Quantity, Spec, Sweep, Within, hitting_time
 
 C1, C2, h, nn, eps = sp.symbols("C_1 C_2 h n epsilon", positive=True)
 
-Advance = Callable[[np.ndarray, int, np.ndarray], Run]
-"""advance(x0 (runs, d), steps, checkpoints) -> Run: a method continued from x0."""
+
+def _h_values(p: Mapping[str, Any]) -> list[float]:
+    """1/kappa_j for kappa_j = kappa^(j/points), rounded so that 1000^(1/3) reads 10."""
+    return [1.0 / float(f"{p['kappa'] ** (j / p['points']):.12g}")
+            for j in range(1, p["points"] + 1)]
 
 
-def iterations_to_target(advance: Advance, x0: np.ndarray,
-                         error: Callable[[np.ndarray], np.ndarray], target: float,
-                         max_iter: int) -> tuple[np.ndarray, int | None]:
-    """First (log-interpolated) iteration at which error <= target, per run (NaN if never).
+def _fewest_steps(q, p: Mapping[str, Any]) -> np.ndarray:
+    """Per run, the fewest iterations that can take the error to the target on problem q.
 
-    The method runs in chunks of doubling length (64, 128, ...), each continued from the last
-    iterate of the previous one (exact: the methods are memoryless), so a run costs at most
-    about twice its hitting time; each chunk records every step, or 1024 evenly spaced ones.
-    Returns the hitting times and the earliest divergence step (or None).
+    u_r^T X grows by at most 1 + eta sigma_r / lambda per step (the preconditioner is at most
+    1/lambda; GD has none: lambda = 1 here), and |u_r^T (X X^T - M*) u_r| = |sigma_r -
+    ||X^T u_r||^2| bounds the error from below, so the error exceeds target ||M*||_F until
+    ||X^T u_r||^2 >= sigma_r - target ||M*||_F.
     """
-    x = np.array(x0, dtype=float, copy=True)
-    runs = x.shape[0]
-    hits = np.full(runs, np.nan)
-    start = 0
-    chunk = 64
-    diverged = None
-    active = np.flatnonzero(error(x) > target)
-    hits[error(x) <= target] = 0.0
-    while active.size and start < max_iter:
-        steps = min(chunk, max_iter - start)
-        ck = np.unique(np.round(np.linspace(0, steps, min(steps, 1024) + 1)).astype(np.int64))
-        run = advance(x[active], steps, ck)
-        e = error(run.iterates)
-        for row, j in enumerate(active):
-            if run.diverged_at[row] >= 0:
-                step = start + int(run.diverged_at[row])
-                diverged = step if diverged is None else min(diverged, step)
-                continue
-            below = np.flatnonzero(e[row] <= target)
-            if below.size:
-                b = below[0]  # b >= 1: the chunk's start (checkpoint 0) is above the target
-                ta, tb, ea, eb = ck[b - 1], ck[b], e[row, b - 1], e[row, b]
-                frac = np.log(ea / target) / np.log(ea / eb) if eb > 0 else 1.0
-                hits[j] = start + ta + (tb - ta) * frac
-            x[j] = run.iterates[row, -1]
-        if diverged is not None:
-            break
-        active = active[np.isnan(hits[active])]
-        start += steps
-        chunk *= 2
-    return hits, diverged
+    sigma_r, norm = q.sigma_min, float(np.linalg.norm(q.spectrum))
+    damping = 1.0 if p["method"] == "gd" else p["lam"] * sigma_r
+    start = np.linalg.norm(np.einsum("i,rik->rk", q.U[:, -1],
+                                     q.factors(q.initial_points(p["runs"]))), axis=1)
+    need = math.sqrt(max(sigma_r - p["target"] * norm, 0.0))
+    return np.log(need / start) / math.log1p(p["eta"] * sigma_r / damping)
 
 
-def _advance(pb: MatrixSensing, p: Mapping[str, Any]) -> Advance:
-    eta = p["eta"]
-    if p["method"] == "gd":
-        def gd(x0: np.ndarray, steps: int, ck: np.ndarray) -> Run:
-            runs = [gradient_descent(pb, schedules.constant(eta), steps, x0=x, checkpoints=ck)
-                    for x in x0]
-            return Run(checkpoints=ck, iterates=np.concatenate([r.iterates for r in runs]),
-                       diverged_at=np.concatenate([r.diverged_at for r in runs]), seed=0)
-        return gd
-    lam = p["lam"] * pb.sigma_min
-
-    def scaled(x0: np.ndarray, steps: int, ck: np.ndarray) -> Run:
-        return scaled_gd(pb, eta, lam, steps, x0, checkpoints=ck)
-    return scaled
+def _budget(i) -> int:
+    """Most iterations allowed: ``budget`` times the fewest possible (for the slowest start)."""
+    return math.ceil(i["budget"] * max(1.0, float(np.max(_fewest_steps(i.problem, i.params)))))
 
 
-def kappa_experiment(p: Mapping[str, Any], seed: int) -> Measurement:
-    """Iterations to ||X X^T - M*||_F <= target ||M*||_F against h = 1/kappa, per random start."""
-    # kappa^(j/points), rounded so that 1000^(1/3) reads 10 and not 9.999999999999998
-    kappas = np.array([float(f"{p['kappa'] ** (j / p['points']):.12g}")
-                       for j in range(1, p["points"] + 1)])
-    iters = np.full((p["runs"], kappas.size), np.nan)
-    diverged, missed = None, []
-    for i, kappa in enumerate(kappas):
-        pb = matrix_sensing(n=p["n"], r=p["r"], k=p["k"], kappa=float(kappa), loss=p["loss"],
-                            m=p["m"] or None, alpha=p["alpha"], seed=seed)
-        tol = p["target"] * float(np.linalg.norm(pb.M_star))
-        hits, div = iterations_to_target(_advance(pb, p), pb.initial_points(p["runs"]),
-                                         pb.error, tol, p["horizon"])
-        if div is not None:
-            diverged = div if diverged is None else min(diverged, div)
-        if np.isnan(hits).any():
-            missed.append(f"{kappa:.3g}")
-        iters[:, i] = hits
-    bound = Bound(C1 * sp.log(nn / h) + C2 * sp.log(1 / eps), variable=h, law="parameter")
-    m = fitted(1.0 / kappas, iters, law="parameter", window=None, bound=bound,
-               xlabel="1/kappa = sigma_r/sigma_1", ylabel="iterations to the target",
-               diverged_at=diverged, seed=seed)
-    m.extra["iterations"] = {  # mean over runs per kappa (None where no run got there)
-        float(x): float(np.mean(col[np.isfinite(col)])) if np.isfinite(col).any() else None
-        for x, col in zip(kappas, iters.T, strict=True)}
-    if missed and diverged is None:
-        m.fit = None
-        m.refused = (f"{p['method']} did not reach relative error {p['target']:g} within "
-                     f"horizon = {p['horizon']} iterations for kappa = {', '.join(missed)} "
-                     f"(is alpha too large? the error floors at ~alpha^2)")
-    return m
+def _relative_error_in_targets(i, run) -> np.ndarray:
+    """||X X^T - M*||_F / (target ||M*||_F): the hitting level is 1."""
+    return i.problem.error(run.iterates) / (i["target"] * np.linalg.norm(i.problem.M_star))
+
+
+def _no_faster_than_possible(seen: Observed) -> float:
+    """Min over runs and kappa of the hitting time over the fewest iterations possible."""
+    p = seen.instance.params
+    fewest = np.stack([_fewest_steps(SPEC.problem({**p, "h": hv}, seen.instance.seed), p)
+                       for hv in seen.x], axis=1)
+    return float(np.min(seen.values / fewest))
+
+
+def _iterations(seen: Observed) -> dict[str, Any]:
+    kappas = [float(f"{1 / hv:.12g}") for hv in seen.x]
+    mean = [float(np.mean(c[np.isfinite(c)])) if np.isfinite(c).any() else None
+            for c in seen.values.T]
+    missed = [kp for kp, c in zip(kappas, seen.values.T, strict=True) if not np.isfinite(c).all()]
+    return {"iterations": dict(zip(kappas, mean, strict=True)), "missed the target for kappa":
+            missed}
+
+
+SPEC = Spec(
+    problem=lambda p, seed: matrix_sensing(n=p["n"], r=p["r"], k=p["k"], kappa=1 / p["h"],
+                                           loss=p["loss"], m=p["m"] or None,
+                                           alpha=p["alpha"], seed=seed),
+    method=lambda i: GradientDescent(i["eta"]) if i["method"] == "gd" else ScaledGD(
+        i["eta"], i["lam"] * i.problem.sigma_min),
+    bound=Bound(C1 * sp.log(nn / h) + C2 * sp.log(1 / eps), variable=h, law="parameter"),
+    quantity=Quantity("iterations to ||X X^T - M*||_F <= target ||M*||_F",
+                      _relative_error_in_targets),
+    sweep=Sweep("h", _h_values, hitting_time(1.0), "1/kappa = sigma_r/sigma_1"),
+    x0=lambda i: i.problem.initial_points(i["runs"]), runs="runs", horizon=_budget,
+    checkpoints="linear", extra=_iterations,
+    checks=(Provided(lambda i: i["loss"] == "population", Within(
+        "no faster than the growth allows", _no_faster_than_possible, 1.0, math.inf,
+        "u_r^T X grows by at most 1 + eta sigma_r/lambda per step, and the error exceeds "
+        "eps ||M*||_F until ||X^T u_r||^2 >= sigma_r - eps ||M*||_F"),
+        "derived for the population gradient"),))
+"""Iterations to the target against h = 1/kappa, per random start (the claim's experiment)."""
+
+
+def kappa_sweep(p: Mapping[str, Any], seed: int) -> Measurement:
+    """SPEC, run as the experiment of an upper-mode claim (see the claim's ``free_form``)."""
+    return SPEC(p, seed)
 
 
 SCALEDGD_LAMBDA = Claim(
-    id="scaledgd-lambda",
+    id="scaledgd-lambda", mode=Mode.UPPER,
     title="ScaledGD(lambda) on over-parameterised matrix sensing: iterations grow only "
           "logarithmically in kappa (GD's grow like kappa)",
     paper=Paper("X. Xu, Y. Shen, Y. Chi, C. Ma",
@@ -176,35 +146,29 @@ SCALEDGD_LAMBDA = Claim(
               "iterations that grows only logarithmically with the condition number kappa "
               "(and n), plus log(1/epsilon); GD needs ~ kappa log(1/epsilon).",
     math=r"T_\varepsilon \lesssim \log(\kappa n)+\log(1/\varepsilon)",
-    mode=Mode.UPPER,
-    law="parameter",
     tolerance=Tolerance(0.15, 0.0, "C log(kappa n) itself has a local exponent 1/ln(kappa n) ~ "
                                    "0.13 at kappa = 100, n = 30: 0.15 admits the stated "
                                    "logarithmic growth and rejects GD's kappa^1"),
     parameters=(
-        Parameter("n", 30, "matrix size n", 2, 200),
-        Parameter("r", 3, "rank of M*", 1, 200),
-        Parameter("k", 6, "columns of X (k > r over-parameterises)", 1, 400),
-        Parameter("kappa", 1000.0, "largest condition number; the sweep is kappa^(j/points), "
-                  "j = 1..points (10, 100, 1000); spectrum log-spaced in [1/kappa, 1]", 2.0,
-                  1e6),
-        Parameter("points", 3, "number of condition numbers in the sweep", 2, 10),
-        Parameter("alpha", 1e-6, "initialisation scale (the error floors at ~alpha^2)", 1e-12,
-                  1.0),
-        Parameter("eta", 0.5, "step size", 1e-4, 2.0),
-        Parameter("lam", 1.0, "damping lambda in units of sigma_r(M*)", 0.0, 1e3),
-        Parameter("target", 1e-6, "relative accuracy ||X X^T - M*||_F / ||M*||_F to reach",
-                  1e-12, 0.5),
-        Parameter("method", "scaledgd", "scaledgd (ScaledGD(lambda)) or gd",
-                  choices=("scaledgd", "gd")),
-        Parameter("loss", "population", "population (exact expectation) or sensing (m Gaussian "
-                  "measurements; slow for the GD arm)", choices=("population", "sensing")),
-        Parameter("m", 0, "measurements for loss=sensing (0: 10 n r)", 0, 1_000_000),
-        Parameter("runs", 3, "random initialisations", 1, 1000),
-        Parameter("horizon", 100_000, "most iterations allowed to reach the target", 10,
-                  100_000_000),
-    ),
-    experiment=kappa_experiment,
+        P("n", 30, "matrix size n", 2, 200), P("r", 3, "rank of M*", 1, 200),
+        P("k", 6, "columns of X (k > r over-parameterises)", 1, 400),
+        P("kappa", 1000.0, "largest condition number; the sweep is kappa^(j/points), j = 1.."
+          "points (10, 100, 1000); spectrum log-spaced in [1/kappa, 1]", 2.0, 1e6),
+        P("points", 3, "number of condition numbers in the sweep", 2, 10),
+        P("alpha", 1e-6, "initialisation scale (the error floors at ~alpha^2)", 1e-12, 1.0),
+        P("eta", 0.5, "step size", 1e-4, 2.0),
+        P("lam", 1.0, "damping lambda in units of sigma_r(M*)", 0.0, 1e3),
+        P("target", 1e-6, "relative accuracy ||X X^T - M*||_F / ||M*||_F to reach", 1e-12, 0.5),
+        P("method", "scaledgd", "scaledgd (ScaledGD(lambda)) or gd", choices=("scaledgd", "gd")),
+        P("loss", "population", "population (exact expectation) or sensing (m Gaussian "
+          "measurements; slow for the GD arm)", choices=("population", "sensing")),
+        P("m", 0, "measurements for loss=sensing (0: 10 n r)", 0, 1_000_000),
+        P("runs", 10, "random initialisations", 1, 1000),
+        P("budget", 2.0, "most iterations, in units of the fewest possible (the growth bound "
+          "of the check 'no faster than the growth allows')", 1.0, 1e4)),
+    law="parameter", experiment=kappa_sweep,
+    free_form="an O(.) bound in a parameter (mode upper): Claim pairs a Spec's parameter law "
+              "with mode parameter (tight) only, so the Spec runs inside a function",
     control=Control({"method": "gd"}, "plain GD: iterations grow like kappa (exponent ~ -1 in "
                                       "1/kappa)"),
 )

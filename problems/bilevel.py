@@ -40,6 +40,7 @@ import numpy as np
 from scipy.special import expit
 
 from problems import kinds
+from problems.protocol import Oracle
 from problems.validate import finite, positive_int
 
 
@@ -126,9 +127,9 @@ class BilevelRidge:
         """
         return float(np.min(self.noise_var / (self.signal_var + self.noise_var)))
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-        return (kinds.BILEVEL_RIDGE, np.vstack([self.signal_var, self.noise_var]),
-                self.theta_star.copy(), np.zeros(1))
+    def oracle(self) -> Oracle:
+        return Oracle(kinds.BILEVEL_RIDGE, np.vstack([self.signal_var, self.noise_var]),
+                      self.theta_star.copy(), np.zeros(1))
 
 
 def bilevel_ridge(d: int = 20, signal_low: float = 0.1, signal_high: float = 10.0,

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from problems import kinds
+from problems.protocol import Oracle
 from problems.validate import finite, positive_int
 
 
@@ -80,9 +81,9 @@ class RotationBlocks:
         """||F(x)||."""
         return np.linalg.norm(self.operator(x), axis=-1)
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    def oracle(self) -> Oracle:
         A = np.stack([self.moduli * np.cos(self.angles), self.moduli * np.sin(self.angles)])
-        return kinds.ROTATION_BLOCKS, A, np.zeros(self.d), np.zeros(1)
+        return Oracle(kinds.ROTATION_BLOCKS, A, np.zeros(self.d), np.zeros(1))
 
 
 def _rho(rho: float) -> float:

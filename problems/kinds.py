@@ -66,3 +66,17 @@ MATRIX_SENSING_ASYMMETRIC_POPULATION = 52
 
 MATRIX_SENSING_ASYMMETRIC = 53
 """f(F, G) = 1/(2m) sum_i (<A_i, F G^T> - y_i)^2; A = rows vec(A_i) (m x n^2), b = y, p = [n, k]."""
+
+# --- 60-69: momentum and acceleration (quadratics with shaped noise, interpolation, streams) --
+
+QUADRATIC_ANISOTROPIC = 60
+"""f(x) = 1/2 sum_i lam_i (x_i - x*_i)^2 with gradient noise N(0, s^2 diag(lam)) (covariance
+proportional to the Hessian); A[0] = lam, A[1] = sqrt(lam), b = x*, p = [s] (s = sigma/sqrt(M))."""
+
+LEAST_SQUARES_MINIBATCH = 61
+"""f(x) = 1/(2n) ||A x - b||^2; a sample is the mean gradient of p[0] rows drawn uniformly with
+replacement (an interpolating instance when b = A x*)."""
+
+STREAMING_LEAST_SQUARES = 62
+"""f(w) = E 1/2 (<x, w> - y)^2, x ~ N(0, I_d), y = <x, w*> + p[0] xi, xi ~ N(0, 1): the field is
+w - w*, a sample (<x, w> - y) x from one fresh pair; b = w*, A unused (1 x d zeros)."""

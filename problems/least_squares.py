@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from problems import kinds
+from problems.protocol import Oracle
 from problems.validate import finite, positive_int
 
 
@@ -41,8 +42,8 @@ class LeastSquares:
         r = e @ self.A.T
         return 0.5 * np.mean(r * r, axis=-1)
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-        return kinds.LEAST_SQUARES, self.A, self.b, np.zeros(1)
+    def oracle(self) -> Oracle:
+        return Oracle(kinds.LEAST_SQUARES, self.A, self.b, np.zeros(1))
 
 
 def least_squares(n: int = 1000, d: int = 20, noise: float = 0.5, seed: int = 0) -> LeastSquares:

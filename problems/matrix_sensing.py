@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from problems import kinds
+from problems.protocol import Oracle
 from problems.validate import finite, positive_int, vector
 
 LOSSES = ("population", "sensing")
@@ -144,13 +145,13 @@ class MatrixSensing:
                 [F0.ravel(), self.imbalance * F0.ravel()])
         return out
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    def oracle(self) -> Oracle:
         if self.sensing is None:
             kind = (kinds.MATRIX_SENSING_SYMMETRIC_POPULATION if self.symmetric
                     else kinds.MATRIX_SENSING_ASYMMETRIC_POPULATION)
-            return kind, self.M_star.copy(), np.zeros(1), np.array([float(self.k)])
+            return Oracle(kind, self.M_star, np.zeros(1), np.array([float(self.k)]))
         kind = kinds.MATRIX_SENSING_SYMMETRIC if self.symmetric else kinds.MATRIX_SENSING_ASYMMETRIC
-        return kind, self.sensing, self.y, np.array([float(self.n), float(self.k)])
+        return Oracle(kind, self.sensing, self.y, np.array([float(self.n), float(self.k)]))
 
 
 def _orthonormal(rng: np.random.Generator, n: int, r: int) -> np.ndarray:

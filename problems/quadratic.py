@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from problems import kinds
+from problems.protocol import Oracle
 from problems.validate import finite, positive_int, vector
 
 
@@ -47,9 +48,9 @@ class Quadratic:
         e = np.asarray(x) - self.x_star
         return 0.5 * np.einsum("...i,i,...i->...", e, self.eigenvalues, e)
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-        return (kinds.QUADRATIC_DIAGONAL, self.eigenvalues[None, :].copy(), self.x_star.copy(),
-                np.zeros(1))
+    def oracle(self) -> Oracle:
+        return Oracle(kinds.QUADRATIC_DIAGONAL, self.eigenvalues[None, :], self.x_star,
+                      np.zeros(1))
 
 
 def quadratic(d: int, L: float = 1.0, mu: float = 1e-2, spacing: str = "log",

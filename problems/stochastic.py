@@ -29,6 +29,7 @@ import numpy as np
 from scipy import special, stats
 
 from problems import kinds
+from problems.protocol import Oracle
 from problems.validate import finite, positive_int
 
 LAWS = ("normal", "two_point", "exponential", "gamma", "bernoulli")
@@ -133,7 +134,7 @@ class StochasticQuadratic:
             return stats.gamma(p["shape"] * m, loc=p["loc"], scale=p["scale"] / m)
         raise ValueError(f"law {self.law!r} is discrete: use batch_mean_nodes")
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    def oracle(self) -> Oracle:
         p = self.params
         if self.law == "normal":
             kind, vec = kinds.SOP_NORMAL, [p["mean"], p["sd"]]
@@ -145,7 +146,7 @@ class StochasticQuadratic:
             kind, vec = kinds.SOP_GAMMA, [p["loc"], p["shape"], p["scale"]]
         else:
             kind, vec = kinds.SOP_BERNOULLI, [p["loc"], p["prob"], p["height"]]
-        return kind, np.zeros((1, self.d)), self.x_star, np.asarray(vec, dtype=np.float64)
+        return Oracle(kind, np.zeros((1, self.d)), self.x_star, np.asarray(vec))
 
 
 def stochastic_quadratic(law: str = "exponential", d: int = 1,
@@ -227,9 +228,9 @@ class OnlineLinear:
         """Average loss above the best point: mean_gradient * sum_j (x_j - x*_j) >= 0."""
         return self.mean_gradient * np.sum(np.asarray(x) - self.x_star, axis=-1)
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-        vec = list(self.params.values())
-        return self.kind, np.zeros((1, self.d)), self.x_star, np.asarray(vec, dtype=np.float64)
+    def oracle(self) -> Oracle:
+        return Oracle(self.kind, np.zeros((1, self.d)), self.x_star,
+                      np.asarray(list(self.params.values())))
 
 
 def random_linear(large: float = 1010.0, small: float = 10.0, prob: float = 0.01, d: int = 1,

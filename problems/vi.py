@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from problems import kinds
+from problems.protocol import Oracle
 from problems.validate import finite, positive_int
 
 _TOL = 1e-10
@@ -86,8 +87,8 @@ class AffineOperator:
         c = -self.operator(z_hat)
         return c @ np.asarray(center, float) + radius * np.linalg.norm(c, axis=-1) + z_hat @ self.b
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-        return kinds.AFFINE_OPERATOR, self.M, self.b, np.array([self.noise])
+    def oracle(self) -> Oracle:
+        return Oracle(kinds.AFFINE_OPERATOR, self.M, self.b, np.array([self.noise]))
 
 
 def _orthogonal(rng: np.random.Generator, d: int) -> np.ndarray:
@@ -215,10 +216,10 @@ class FiniteSumLinear:
     def residual(self, x: np.ndarray) -> np.ndarray:
         return np.linalg.norm(self.operator(x), axis=-1)
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    def oracle(self) -> Oracle:
         A = np.concatenate([self.A_mean[None], self.A]).reshape(-1, self.d)
         b = np.concatenate([self.b_mean[None], self.b]).reshape(-1)
-        return kinds.FINITE_SUM_LINEAR, A, b, np.array([float(self.n)])
+        return Oracle(kinds.FINITE_SUM_LINEAR, A, b, np.array([float(self.n)]))
 
 
 def cocoercive_finite_sum(n: int, d: int = 5, mu: float = 1e-2, spread: float = 1.0,

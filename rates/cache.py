@@ -10,8 +10,8 @@ The key is a SHA-256 of
   the seed;
 * the kernel source: the contents of every ``.py`` file of ``problems/`` and ``experiments/``,
   of ``rates/fit.py``, ``claim.py``, ``measure.py``, ``bound.py``, ``spec.py`` and
-  ``worst_case.py``, of the claim's own ``paper_checks`` module (the one whose ``CLAIMS`` lists
-  it), and of any other ``paper_checks`` module it imports names from (shared helpers);
+  ``worst_case.py`` (what runs a Spec claim and its checks), of the claim's own ``paper_checks``
+  module, and of any other ``paper_checks`` module it imports names from (shared helpers);
 * the versions of Python, numpy, scipy, sympy and numba (a new numba may round differently).
 
 **Plain data only.**  An entry is one ``.npz`` file, ``<cache dir>/<claim id>/<key>.npz``: the
@@ -79,7 +79,8 @@ MAX_ENTRY_BYTES = 1 << 30
 """An entry that would unpack to more than this is refused unread (a planted zip bomb)."""
 
 _RATES_FILES = ("fit.py", "claim.py", "measure.py", "bound.py", "spec.py", "worst_case.py")
-"""The modules of rates that compute a verdict (those that exist are hashed)."""
+"""The modules of rates that compute a verdict (those that exist are hashed): a Spec claim's
+experiment is rates/spec.py's code, so an edit there must recompute it."""
 
 
 class UnsafeCacheError(OSError):
@@ -175,24 +176,19 @@ def _shared_source_hash() -> str:
 
 
 def _claim_module(claim: Claim) -> Any:
-    """The module that defines the claim: the one whose ``CLAIMS`` (or ``CLAIM``) registers it,
-    else the one
-    that defines its experiment function.  (An experiment that is a :class:`rates.spec.Spec`
-    instance would otherwise name rates.spec, and edits to the claim's module would go unseen.)
-    """
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("paper_checks."):
-            continue
-        listed = [*getattr(module, "CLAIMS", ()), getattr(module, "CLAIM", None)]
-        if any(c is claim for c in listed):
-            return module
-    if inspect.isfunction(claim.experiment) or inspect.ismethod(claim.experiment):
-        return inspect.getmodule(claim.experiment)
-    return None
+    """The module that defines the claim (its registry source; else its experiment's module)."""
+    from rates import registry
+
+    found = registry.source(claim.id)
+    if found is not None and found.module is not None and \
+            registry.all_claims().get(claim.id) is claim:
+        return found.module
+    return inspect.getmodule(claim.experiment)
 
 
 def _claim_module_file(claim: Claim) -> Path | None:
-    path = getattr(_claim_module(claim), "__file__", None)
+    module = _claim_module(claim)
+    path = getattr(module, "__file__", None)
     return Path(path).resolve() if path else None
 
 
@@ -207,7 +203,8 @@ def _sibling_files(claim: Claim) -> list[Path]:
             getattr(value, "__module__", None) or "")
         name = getattr(other, "__name__", "")
         path = getattr(other, "__file__", None)
-        if other is not module and name.startswith("paper_checks.") and path:
+        if other is not module and path and name.startswith(("paper_checks.",
+                                                              "rates_user_claims.")):
             found.add(Path(path).resolve())
     return sorted(found)
 
@@ -544,11 +541,11 @@ def _verdict(record: Any, claim: Claim, digest: str, params: Mapping[str, Any] |
     if not isinstance(m, Measurement) or not (cm is None or isinstance(cm, Measurement)) or (
             type(more) is not list or not all(isinstance(x, Measurement) for x in more)):
         raise Damaged("it holds no measurement")
-    if control is not None and control != (cm is not None):
-        raise Damaged("its control does not match its key")
     if len(more) != (len(claim.more_controls) if cm is not None else 0):
         raise Damaged(f"it holds {len(more)} further controls, the claim has "
                       f"{len(claim.more_controls)}")
+    if control is not None and control != (cm is not None):
+        raise Damaged("its control does not match its key")
     seconds = record.get("seconds")
     if type(seconds) is not float or not (math.isfinite(seconds) and seconds >= 0):
         raise Damaged(f"a damaged time {seconds!r}")

@@ -392,6 +392,10 @@ class Claim:
             reasons.append(f"measured {m.measured:.4g} has no finite confidence interval")
             return FAILS
         lo, hi = ci
+        if not lo <= m.measured <= hi:  # e.g. a tampered record, or a broken interval
+            reasons.append(f"measured {m.measured:.4g} lies outside its own CI "
+                           f"[{lo:.4g}, {hi:.4g}]: the interval is inconsistent")
+            return FAILS
         if runs >= 2 and not hi > lo:
             reasons.append(f"the CI over {runs} runs has zero width ({lo:.6g}): the runs are "
                            f"not independent")

@@ -43,7 +43,8 @@ EXIT_STATUSES = """exit status:
   0    every check holds and every control fails
   1    a claim failed, or a control held (the check cannot fail)
   2    usage: a bad option or value, or a run above the budget without --force
-  3    undecided: nothing failed, but a CI straddles a boundary (or too few runs)
+  3    undecided: nothing failed, but a claim's or a control's CI straddles a boundary of
+       the accepted interval (or it had too few runs); --until-decided adds runs
   4    environment: I/O, the results cache, the Dask scheduler, out of memory
   130  interrupted (Ctrl-C); finished tasks stay in the results cache, so running the
        same command again resumes where it stopped
@@ -115,7 +116,7 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
     console.print("statement:  " + textwrap.fill(c.statement, 88, subsequent_indent=" " * 12))
     console.print(f"math:       {c.math}", markup=False)
     console.print(f"assertion:  {c.mode.value}, {c.law} rate; tolerance -{c.tolerance.below:g} "
-                  f"/ +{c.tolerance.above:g}" + (" SE" if c.mode.value == "limit" else "")
+                  f"/ +{c.tolerance.above:g}" + (" SE" if c.tolerance.se_units else "")
                   + (" (accepted outside that interval)" if c.tolerance.outside else ""))
     console.print(f"            why: {c.tolerance.reason}")
     console.print(f"control:    {c.control.description} "
@@ -391,7 +392,9 @@ def lesson(c: Claim) -> str:
     """The claim's lesson: its ``lesson`` text, else the docstring of its experiment's module."""
     if c.lesson.strip():
         return textwrap.dedent(c.lesson).strip()
-    module = inspect.getmodule(c.experiment)
+    found = registry.source(c.id)  # the defining module (a Spec's own module is rates.spec)
+    module = found.module if found is not None and found.module is not None else \
+        inspect.getmodule(c.experiment)
     return inspect.cleandoc(module.__doc__) if module is not None and module.__doc__ else ""
 
 
@@ -459,9 +462,49 @@ def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict])
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         probe_file(args.json, "--json")
+    if args.save:
+        from rates import data
+
+        try:
+            data.resolve_format(args.save_format)
+        except ValueError as e:
+            raise UsageError(f"--save-format: {e}") from None
+        probe_dir(args.save, "--save")
     verdicts = _checked(args, console)
+    if args.until_decided:
+        verdicts = _until_decided(args, console, verdicts)
     console.print(verdict_table(verdicts))
+    if args.save:
+        paths = _io(lambda: data.save(verdicts, args.save, args.save_format))
+        console.print(f"wrote {len(paths)} trace table(s) and their records to {args.save}",
+                      highlight=False)
     return _finish(args, console, verdicts)
+
+
+def _until_decided(args: argparse.Namespace, console: Console,
+                   verdicts: list[Verdict]) -> list[Verdict]:
+    """Rerun each undecided claim with doubled runs (rates.sequential: alpha-spending looks)."""
+    from rates import sequential
+
+    overrides = parse_sets([v.claim for v in verdicts], args.set or [])
+    out = []
+    for v in verdicts:
+        if v.status != "undecided":
+            out.append(v)
+            continue
+        if "runs" not in v.claim.parameter_map:
+            console.print(f"{v.claim.id}: undecided and deterministic (no runs to add)")
+            out.append(v)
+            continue
+
+        def said(look, cid=v.claim.id):
+            console.print(f"{cid}: {look.runs} runs at level {look.level:.4g} -> {look.status}")
+
+        decided, _ = sequential.check_until_decided(
+            v.claim, seed=args.seed, overrides=overrides[v.claim.id],
+            max_runs=args.max_runs, on_look=said)
+        out.append(decided)
+    return out
 
 
 def _seed_ranges(text: str) -> list[range]:
@@ -520,7 +563,7 @@ def seed_arg(text: str) -> int:
 
 
 def workers_arg(text: str) -> int:
-    """``--workers``: an integer >= 1."""
+    """``--workers``, ``--max-runs``: an integer >= 1."""
     try:
         n = int(text)
     except ValueError:
@@ -621,6 +664,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=seed_arg, default=0,
                        help="random seed in [0, 2^64 - 1] (default 0)")
     check.add_argument("--json", metavar="PATH", help="write one record per claim to PATH")
+    check.add_argument("--until-decided", action="store_true",
+                       help="rerun undecided claims with doubled runs until decided (each look "
+                            "at a stricter level: Bonferroni alpha-spending)")
+    check.add_argument("--max-runs", type=workers_arg, default=1024, metavar="N",
+                       help="the most runs --until-decided may use (default 1024)")
+    check.add_argument("--save", metavar="DIR", help="write each claim's trace (x, per-run "
+                       "values, fitted statistic and line, bound) as a table, with its record")
+    check.add_argument("--save-format", choices=("auto", "csv", "parquet"), default="auto",
+                       help="table format for --save (default auto: Parquet when pyarrow is "
+                            "installed, else CSV)")
     sweep = sub.add_parser("sweep", help="one claim over a parameter grid and several seeds")
     sweep.add_argument("id")
     sweep.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
@@ -670,7 +723,26 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="the lesson of one claim: theorem, setup, what to "
                              "look for in its figure")
     explain.add_argument("id")
+    for cmd in (sub.choices[name] for name in CLAIM_COMMANDS):
+        cmd.add_argument("--claims", action="append", metavar="PATH",
+                         help="also read claims from PATH: a .py file defining CLAIM or CLAIMS, "
+                              "or a folder of them (repeatable)")
     return parser
+
+
+CLAIM_COMMANDS = ("list", "show", "check", "sweep", "figures", "report", "explain")
+"""The commands that read claims, and so take ``--claims PATH``."""
+
+
+def load_claims(paths: Sequence[str] | None) -> None:
+    """Discover every claim (the catalogue, ``rates.claims`` entry points, ``--claims`` paths)
+    before the command runs: an error in a claim's file is a usage error naming it."""
+    try:
+        if paths:
+            registry.use_paths(paths)
+        registry.all_claims()
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 COMMANDS = {"list": cmd_list, "show": cmd_show, "check": cmd_check, "sweep": cmd_sweep,
@@ -694,6 +766,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
 
     try:
+        if args.command in CLAIM_COMMANDS:
+            load_claims(args.claims)
         return COMMANDS[args.command](args, console)
     except UsageError as e:
         return error(_escape(str(e)), EXIT_USAGE)

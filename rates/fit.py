@@ -178,7 +178,7 @@ def _fit(law, x_fit, e, window, statistic, level, n_resamples, seed, transform_x
         lo, hi = _jackknife(t, e, reduce, slope, level)
         ci_method = f"jackknife t-interval over {runs} runs"
     else:
-        lo, hi, ci_method = _bca(t, e, reduce, level, n_resamples, seed, statistic)
+        lo, hi, ci_method = _bca(t, e, reduce, statistic, level, n_resamples, seed)
     with np.errstate(over="ignore"):
         rate, a, b = to_rate(slope), *sorted((to_rate(lo), to_rate(hi)))
     if not np.all(np.isfinite([rate, a, b])):
@@ -225,13 +225,9 @@ def _jackknife(t: np.ndarray, e: np.ndarray, reduce, slope: float,
     return slope - q * se, slope + q * se
 
 
-def _bca(t: np.ndarray, e: np.ndarray, reduce, level: float, n_resamples: int,
-         seed: int, statistic: str = "") -> tuple[float, float, str]:
-    """BCa bootstrap over runs (scipy.stats.bootstrap, vectorised).
-
-    A resample whose slope is not finite (its statistic is 0 at some point: runs that are
-    exactly zero; or it overflows) is an error, not dropped: dropping it would bias the interval.
-    """
+def _bca(t: np.ndarray, e: np.ndarray, reduce, statistic: str, level: float, n_resamples: int,
+         seed: int) -> tuple[float, float, str]:
+    """BCa bootstrap over runs (scipy.stats.bootstrap, vectorised)."""
     runs = e.shape[0]
 
     def statistic_fn(sample, axis):
@@ -251,9 +247,9 @@ def _bca(t: np.ndarray, e: np.ndarray, reduce, level: float, n_resamples: int,
     if not np.all(np.isfinite(boot)):
         bad = int(np.sum(~np.isfinite(boot)))
         raise ValueError(f"errors: {bad} of {boot.size} bootstrap resamples of the runs have "
-                         f"a {statistic or 'statistic'} <= 0 at some point (runs that are exactly "
-                         f"zero?) or one that overflows, so the interval is undefined; dropping "
-                         f"them would bias it")
+                         f"a {statistic} <= 0 at some point (runs that are exactly zero?) or "
+                         f"one that overflows, so the interval is undefined; dropping them "
+                         f"would bias it")
     lo, hi = res.confidence_interval
     ci_method = f"BCa bootstrap over {runs} runs"
     if not (np.isfinite(lo) and np.isfinite(hi)):  # noiseless data: BCa's 0/0; fall back

@@ -257,7 +257,7 @@ def test_adam_zero_agrees_with_the_first_order_formula_to_leading_order():
     q = stochastic_quadratic("exponential")
     assert first_order_offset(q, 0.9, 0.99, 1) == pytest.approx(-0.1 / 10.8)
     zero = adam_zero(q, 0.9, 0.99, 1)
-    assert zero == pytest.approx(-0.008645, abs=2e-6)  # CLAIMS.md's prototype: -0.0086
+    assert zero == pytest.approx(-0.008645, abs=2e-6)  # the prototype value -0.0086 of the claim
     # the first-order error shrinks as the law of Xbar gets closer to normal
     ratios = [adam_zero(q, 0.9, 0.99, m) / first_order_offset(q, 0.9, 0.99, m) for m in (1, 4)]
     assert 0.9 < ratios[0] < ratios[1] < 1.0

@@ -136,7 +136,7 @@ def _sample_moments(kind, A, b, p, theta, accuracy, n, seed):
 @pytest.mark.slow
 def test_numba_hypergradient_is_the_closed_form(problem):
     theta = problem.theta_star + np.linspace(-40, 40, 20)  # far out: no overflow in the gains
-    np.testing.assert_allclose(_field(*problem.oracle_data(), theta),
+    np.testing.assert_allclose(_field(*problem.oracle().astuple(), theta),
                                problem.hypergradient(theta), rtol=1e-12, atol=1e-300)
 
 
@@ -145,7 +145,7 @@ def test_numba_hypergradient_is_the_closed_form(problem):
 def test_samples_average_to_the_biased_mean(problem, eps):
     theta = problem.theta_star + 0.5 * np.sin(np.arange(20))
     n = 400_000
-    mean, var = _sample_moments(*problem.oracle_data(), theta, eps, n, 3)
+    mean, var = _sample_moments(*problem.oracle().astuple(), theta, eps, n, 3)
     se = np.sqrt(var / n)
     z = (mean - problem.expected_sample(theta, eps)) / se
     assert np.max(np.abs(z)) < 4.5  # 20 components, Gaussian z-scores
@@ -155,7 +155,8 @@ def test_samples_average_to_the_biased_mean(problem, eps):
 
 @pytest.mark.slow
 def test_sample_variance_at_the_solution(problem):
-    mean, var = _sample_moments(*problem.oracle_data(), problem.theta_star, 0.0, 400_000, 5)
+    mean, var = _sample_moments(*problem.oracle().astuple(), problem.theta_star, 0.0, 400_000,
+                                5)
     np.testing.assert_allclose(var, problem.sample_variance, rtol=0.03)
 
 

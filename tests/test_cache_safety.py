@@ -73,14 +73,13 @@ def test_an_entry_edited_to_a_failing_rate_is_judged_again_and_fails(claim, entr
     path, verdict = entry
     assert verdict.passed and verdict.measured < 0.99
 
-    def slower(tree):  # the fit's rate (and CI) to 42; outcome fields are not even stored
-        fit = tree["measurement"]["fields"]["fit"]["fields"]
-        fit["rate"], fit["ci"] = 42.0, {"$tuple": [41.9, 42.1]}
+    def slower(tree):  # the fit's rate to 42, as in the report; outcome fields are not stored
+        tree["measurement"]["fields"]["fit"]["fields"]["rate"] = 42.0
 
     _rewrite(path, slower)
     again, hit = cache.check(claim, overrides={"d": 50}, cache_dir_=tmp_path)
     assert hit and again.measured == 42.0
-    assert not again.passed and "outside the accepted" in again.outcome.reasons[0]
+    assert not again.passed and "measured 42 lies outside its own CI" in again.outcome.reasons[0]
 
 
 def test_an_entry_edited_to_pass_its_control_is_judged_again(claim, entry, tmp_path):
@@ -281,3 +280,17 @@ json_like = st.recursive(
 @given(json_like)
 def test_any_plain_value_round_trips(value):
     assert _same(value, cache.decode(*cache.encode(value)))
+
+
+def test_further_controls_are_stored_and_judged_again(tmp_path, claim):
+    import dataclasses
+
+    from rates.claim import Control
+
+    two = dataclasses.replace(claim, more_controls=(Control({"gamma_L": 2.5}, "diverges too"),))
+    first, hit = cache.check(two, overrides={"d": 50}, cache_dir_=tmp_path)
+    assert not hit and len(first.more_controls) == 1 and first.control_failed
+    again, hit = cache.check(two, overrides={"d": 50}, cache_dir_=tmp_path)
+    assert hit and len(again.more_controls) == 1
+    assert again.more_controls[0].verdict == first.more_controls[0].verdict == "fails"
+    assert again.status == first.status

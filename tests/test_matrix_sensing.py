@@ -34,7 +34,7 @@ def reference_gradient(pb, x):
 
 
 def oracle(pb, x):
-    kind, A, b, p = pb.oracle_data()
+    kind, A, b, p = pb.oracle().astuple()
     out = np.empty(pb.d)
     field(kind, A, b, p, np.asarray(x, dtype=float), out)
     return out
@@ -102,11 +102,11 @@ def test_impossible_values_raise_naming_the_argument(kwargs, name):
         matrix_sensing(**kwargs)
 
 
-def test_oracle_data_packs_the_kinds():
-    assert matrix_sensing().oracle_data()[0] == kinds.MATRIX_SENSING_SYMMETRIC_POPULATION
-    assert matrix_sensing(symmetric=False).oracle_data()[0] == (
+def test_oracle_packs_the_kinds():
+    assert matrix_sensing().oracle().kind == kinds.MATRIX_SENSING_SYMMETRIC_POPULATION
+    assert matrix_sensing(symmetric=False).oracle().kind == (
         kinds.MATRIX_SENSING_ASYMMETRIC_POPULATION)
-    kind, A, b, p = matrix_sensing(n=5, r=1, k=2, loss="sensing").oracle_data()
+    kind, A, b, p = matrix_sensing(n=5, r=1, k=2, loss="sensing").oracle().astuple()
     assert kind == kinds.MATRIX_SENSING_SYMMETRIC and A.shape == (50, 25) and b.shape == (50,)
     assert p.tolist() == [5.0, 2.0]
     assert all(50 <= t <= 59 for t in (kinds.MATRIX_SENSING_SYMMETRIC,

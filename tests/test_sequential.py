@@ -66,3 +66,18 @@ def test_confidence_sets_the_level_of_fits_in_its_block():
     narrow = fit.power_law(ks, errors)
     assert wide.level == 0.99 and narrow.level == 0.95
     assert wide.ci[1] - wide.ci[0] > narrow.ci[1] - narrow.ci[0]
+
+
+def test_check_until_decided_on_the_command_line(capsys, monkeypatch):
+    """The command reruns an undecided claim with doubled runs and exits 0 once it holds."""
+    from rates import cli, registry
+
+    claim = _noisy_claim()
+    monkeypatch.setattr(registry, "all_claims", lambda: {claim.id: claim})
+    argv = ["check", claim.id, "--set", "runs=5", "--no-cache"]
+    assert cli.main(argv) == 3                     # undecided at 5 runs
+    assert cli.main([*argv, "--until-decided", "--max-runs", "320"]) == 0
+    out = capsys.readouterr().out
+    assert "noisy-claim: 10 runs at level 0.9875 -> undecided" in out
+    assert "-> holds" in out
+    assert cli.main([*argv, "--until-decided", "--max-runs", "0"]) == 2

@@ -69,7 +69,7 @@ def test_strongly_monotone_linear_constants():
     assert np.linalg.eigvalsh(sym)[0] == pytest.approx(0.5)
     assert op.L == pytest.approx(np.linalg.norm(op.M, 2)) == pytest.approx(math.sqrt(4.25))
     assert op.mu == 0.5 and op.noise == 0.3
-    kind, A, b, p = op.oracle_data()
+    kind, A, b, p = op.oracle().astuple()
     assert p.tolist() == [0.3] and A.shape == (4, 4)
 
 
@@ -174,7 +174,7 @@ def test_cocoercive_finite_sum_mean_is_the_same_for_every_n():
     rhs = a.L_mean * np.einsum("ki,ij,kj->k", v, a.A_mean, v)
     assert np.all(lhs <= rhs * (1 + 1e-12))
     assert a.L == pytest.approx(1.0) and a.mu == pytest.approx(1e-2)
-    kind, A, bb, p = a.oracle_data()
+    kind, A, bb, p = a.oracle().astuple()
     assert A.shape == (17 * 4, 4) and p.tolist() == [16.0]
 
 
