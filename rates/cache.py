@@ -9,14 +9,14 @@ The key is a SHA-256 of
   so the order of ``--set`` options does not matter and ``--set d=1000`` equals the default) and
   the seed;
 * the kernel source: the contents of every ``.py`` file of ``problems/`` and ``experiments/``,
-  of ``rates/fit.py``, ``rates/claim.py``, ``rates/measure.py`` and ``rates/bound.py``, of the
-  claim's own ``paper_checks`` module, and of any other ``paper_checks`` module it imports
-  names from (shared helpers);
+  of ``rates/fit.py``, ``claim.py``, ``measure.py``, ``bound.py``, ``spec.py`` and
+  ``worst_case.py`` (what runs a Spec claim and its checks), of the claim's own ``paper_checks``
+  module, and of any other ``paper_checks`` module it imports names from (shared helpers);
 * the versions of Python, numpy, scipy, sympy and numba (a new numba may round differently).
 
 **Plain data only.**  An entry is one ``.npz`` file, ``<cache dir>/<claim id>/<key>.npz``: the
 arrays of the measurements, and a JSON record (in the archive, as a string array) of everything
-else: the claim's and the control's :class:`~rates.claim.Measurement` (trace, fit, value, SE,
+else: the claim's and the controls' :class:`~rates.claim.Measurement` (trace, fit, value, SE,
 target, bound, checks, extra, diverged_at, refused), the parameters, the seed and the seconds the
 check took.  It is read with ``numpy.load(allow_pickle=False)`` and ``json``: nothing in an entry
 can run code.  The (de)serialiser is generic over dataclass fields (a field added to
@@ -78,7 +78,9 @@ RECORD = "__record__"
 MAX_ENTRY_BYTES = 1 << 30
 """An entry that would unpack to more than this is refused unread (a planted zip bomb)."""
 
-_RATES_FILES = ("fit.py", "claim.py", "measure.py", "bound.py")
+_RATES_FILES = ("fit.py", "claim.py", "measure.py", "bound.py", "spec.py", "worst_case.py")
+"""The modules of rates that compute a verdict (those that exist are hashed): a Spec claim's
+experiment is rates/spec.py's code, so an edit there must recompute it."""
 
 
 class UnsafeCacheError(OSError):
@@ -168,7 +170,8 @@ def _shared_source_hash() -> str:
         root = _package_dir(package)
         _digest_files(list(root.rglob("*.py")), root.parent, h)
     rates_root = _package_dir("rates")
-    _digest_files([rates_root / name for name in _RATES_FILES], rates_root.parent, h)
+    _digest_files([rates_root / name for name in _RATES_FILES if (rates_root / name).exists()],
+                  rates_root.parent, h)
     return h.hexdigest()
 
 
@@ -461,6 +464,7 @@ def _record(verdict: Verdict, digest: str) -> dict[str, Any]:
         "params": verdict.params, "seed": verdict.seed, "seconds": float(verdict.seconds),
         "measurement": verdict.outcome.measurement,
         "control": None if verdict.control is None else verdict.control.measurement,
+        "more_controls": [o.measurement for o in verdict.more_controls],
     }
 
 
@@ -533,9 +537,13 @@ def _verdict(record: Any, claim: Claim, digest: str, params: Mapping[str, Any] |
         raise Damaged("its parameters are not those of its key")
     if seed is not None and record.get("seed") != int(seed):
         raise Damaged("its seed is not that of its key")
-    m, cm = record.get("measurement"), record.get("control")
-    if not isinstance(m, Measurement) or not (cm is None or isinstance(cm, Measurement)):
+    m, cm, more = record.get("measurement"), record.get("control"), record.get("more_controls")
+    if not isinstance(m, Measurement) or not (cm is None or isinstance(cm, Measurement)) or (
+            type(more) is not list or not all(isinstance(x, Measurement) for x in more)):
         raise Damaged("it holds no measurement")
+    if len(more) != (len(claim.more_controls) if cm is not None else 0):
+        raise Damaged(f"it holds {len(more)} further controls, the claim has "
+                      f"{len(claim.more_controls)}")
     if control is not None and control != (cm is not None):
         raise Damaged("its control does not match its key")
     seconds = record.get("seconds")
@@ -546,7 +554,8 @@ def _verdict(record: Any, claim: Claim, digest: str, params: Mapping[str, Any] |
     stated = m.stated()  # from the stored bound or target, as Claim.check does
     return Verdict(claim=claim, params=record["params"], seed=record["seed"], stated=stated,
                    outcome=claim.judge(m, stated),
-                   control=None if cm is None else claim.judge(cm, stated), seconds=seconds)
+                   control=None if cm is None else claim.judge(cm, stated),
+                   more_controls=[claim.judge(x, stated) for x in more], seconds=seconds)
 
 
 def _store_or_warn(path: Path, verdict: Verdict) -> None:

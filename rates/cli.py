@@ -2,8 +2,9 @@
 
 Exit statuses (also in ``rates --help``): 0 every check holds and every control fails; 1 a claim
 failed or a control held; 2 a usage error (a bad option or value, a request above the budget);
-3 is reserved; 4 an environment error (I/O, the results cache, a Dask scheduler, memory); 130
-interrupted (Ctrl-C), with every finished task kept in the results cache.  Errors are one line on
+3 nothing failed but something is undecided; 4 an environment error (I/O, the results cache, a
+Dask scheduler, memory); 130 interrupted (Ctrl-C), with every finished task kept in the results
+cache.  Errors are one line on
 stderr, never a traceback.
 """
 
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import textwrap
 from collections.abc import Iterator, Sequence
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ from rates.records import control_text, record, verdict_text
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_UNDECIDED = 3
 EXIT_ENVIRONMENT = 4
 EXIT_INTERRUPTED = 130
 
@@ -178,8 +181,8 @@ def validate(tasks: Sequence[Task]) -> None:
         claim = registry.get(t.claim_id)
         try:
             params = claim.resolve(dict(t.overrides))
-            if t.control:
-                claim.resolve({**params, **claim.control.overrides})
+            for c in (claim.control, *claim.more_controls) if t.control else ():
+                claim.resolve({**params, **c.overrides})
         except ValueError as e:
             raise UsageError(f"{t.claim_id} at {_point(t)}: {e}") from None
 
@@ -195,9 +198,8 @@ def check_budget(tasks: Sequence[Task], force: bool = False) -> None:
     for t in tasks:
         claim = registry.get(t.claim_id)
         params = claim.resolve(dict(t.overrides))
-        runs = [params]
-        if t.control:
-            runs.append(claim.resolve({**params, **claim.control.overrides}))
+        runs = [params] + [claim.resolve({**params, **c.overrides})
+                           for c in ((claim.control, *claim.more_controls) if t.control else ())]
         for p in runs:
             w, m = claim.cost(p)
             work += w
@@ -270,8 +272,10 @@ def _run(args: argparse.Namespace, console: Console, tasks: list[Task]) -> list[
             raise EnvironmentFailure(f"out of memory: {_line(e)} ({kept()})") from None
         except OSError as e:
             raise EnvironmentFailure(f"{_line(e)} ({kept()})") from None
-        except RuntimeError as e:  # a process pool whose worker died (killed: memory?)
+        except BrokenExecutor as e:  # a pool worker died (killed: out of memory?)
             raise EnvironmentFailure(f"{type(e).__name__}: {_line(e)} ({kept()})") from None
+        except RuntimeError as e:  # an experiment that gave up (e.g. no zero found): as before
+            raise UsageError(f"{_line(e)} ({kept()})") from None
     if hits:
         console.print(f"{hits} of {len(tasks)} verdicts from the results cache "
                       f"({cache.cache_dir(args.cache_dir)}; --no-cache recomputes)",
@@ -450,7 +454,7 @@ def _finish(args: argparse.Namespace, console: Console, verdicts: list[Verdict])
     if undecided:
         console.print(f"[yellow]{len(undecided)} of {len(verdicts)} checks undecided (a CI "
                       f"straddles a boundary, or too few runs): {', '.join(undecided)}[/yellow]")
-        return 3
+        return EXIT_UNDECIDED
     console.print(f"[green]all {len(verdicts)} checks hold, and every control fails[/green]")
     return 0
 

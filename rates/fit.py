@@ -214,11 +214,12 @@ def _jackknife(t: np.ndarray, e: np.ndarray, reduce, slope: float,
     """Leave-one-run-out jackknife SE of the slope, with Student-t quantiles on R - 1 dof."""
     runs = e.shape[0]
     keep = ~np.eye(runs, dtype=bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         loo = np.stack([reduce(e[keep[i]], 0) for i in range(runs)])
         slopes = _slopes(t, np.log(loo))[0]
     if not np.all(np.isfinite(slopes)):
-        raise ValueError("a leave-one-run-out statistic is not positive: no interval")
+        raise ValueError("errors: a leave-one-run-out statistic is not positive (or overflows): "
+                         "no interval")
     se = np.sqrt((runs - 1) / runs * np.sum((slopes - slopes.mean()) ** 2))
     q = stats.t.ppf((1 + level) / 2, runs - 1)
     return slope - q * se, slope + q * se

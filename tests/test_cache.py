@@ -154,3 +154,35 @@ def test_a_claim_whose_experiment_is_a_lambda_is_cached_too(tmp_path, claim):
     verdict, hit = cache.check(inline, cache_dir_=tmp_path)
     assert verdict.passed and not hit
     assert cache.check(inline, cache_dir_=tmp_path)[1]
+
+
+def test_a_spec_claims_source_is_its_own_module_not_rates_spec():
+    # a Spec instance's class lives in rates.spec: the module that registers the claim counts
+    spec_claims = [c for c in registry.all_claims().values()
+                   if type(c.experiment).__name__ == "Spec"]
+    assert spec_claims
+    for c in spec_claims:
+        path = cache._claim_module_file(c)
+        assert path is not None and path.parent.name == "paper_checks", path
+
+
+def test_rates_spec_is_part_of_the_source(tmp_path, monkeypatch):
+    # a Spec claim's experiment is rates/spec.py's code: editing it must change every key
+    assert "spec.py" in cache._RATES_FILES
+    fake = tmp_path / "rates"
+    fake.mkdir()
+    real = cache._package_dir("rates")
+    for name in cache._RATES_FILES:
+        if (real / name).exists():
+            (fake / name).write_bytes((real / name).read_bytes())
+    pkg = cache._package_dir
+    monkeypatch.setattr(cache, "_package_dir", lambda name: fake if name == "rates" else pkg(name))
+    cache._shared_source_hash.cache_clear()
+    try:
+        before = cache._shared_source_hash()
+        (fake / "spec.py").write_bytes((real / "spec.py").read_bytes() + b"\n# edited\n")
+        cache._shared_source_hash.cache_clear()
+        assert cache._shared_source_hash() != before
+    finally:
+        monkeypatch.undo()
+        cache._shared_source_hash.cache_clear()

@@ -280,3 +280,17 @@ json_like = st.recursive(
 @given(json_like)
 def test_any_plain_value_round_trips(value):
     assert _same(value, cache.decode(*cache.encode(value)))
+
+
+def test_further_controls_are_stored_and_judged_again(tmp_path, claim):
+    import dataclasses
+
+    from rates.claim import Control
+
+    two = dataclasses.replace(claim, more_controls=(Control({"gamma_L": 2.5}, "diverges too"),))
+    first, hit = cache.check(two, overrides={"d": 50}, cache_dir_=tmp_path)
+    assert not hit and len(first.more_controls) == 1 and first.control_failed
+    again, hit = cache.check(two, overrides={"d": 50}, cache_dir_=tmp_path)
+    assert hit and len(again.more_controls) == 1
+    assert again.more_controls[0].verdict == first.more_controls[0].verdict == "fails"
+    assert again.status == first.status

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -232,6 +233,9 @@ SWEEP = ["sweep", FAST, *SMALL, "--grid", "gamma_L=0.5,0.75,1.0"]
     (MemoryError("Unable to allocate 74.5 GiB for an array"), 4, "out of memory: Unable"),
     (ValueError("n must be >= d"), 2, "n must be >= d (2 of 3 tasks had finished and are kept"),
     (OSError(5, "Input/output error"), 4, "Input/output error"),
+    (BrokenProcessPool("a worker died"), 4,
+     "BrokenProcessPool: a worker died (2 of 3 tasks had finished and are kept"),
+    (RuntimeError("no zero of the Adam field found"), 2, "no zero of the Adam field found"),
 ])
 def test_a_sweep_stopped_by_a_fault_keeps_what_finished_and_resumes(cache_dir, capsys,
                                                                     monkeypatch, error, status,
