@@ -9,23 +9,19 @@ import numpy as np
 import pytest
 
 from experiments import schedules
-from paper_checks.stochastic_heavy_ball import CLAIM, HORIZONS, KAPPAS, polyak_tuning
+from paper_checks.stochastic_heavy_ball import (
+    CLAIM,
+    HORIZONS,
+    KAPPAS,
+    exact_variance,
+    polyak_tuning,
+)
 from problems.anisotropic import anisotropic_quadratic
 
 
 @cache
 def _verdict(seed: int, **overrides):
     return CLAIM.check(seed=seed, overrides=overrides or None)
-
-
-def exact_variance(lam: np.ndarray, s2: float, steps: np.ndarray, momenta: np.ndarray) -> float:
-    """E f(x_T) - f* of heavy ball from x* with noise N(0, s2 diag(lam)): per mode, the
-    covariance of (e_k, e_{k-1}) under e+ = (1 + b - a lam) e - b e_prev - a xi, exactly."""
-    v, c, vp = np.zeros_like(lam), np.zeros_like(lam), np.zeros_like(lam)
-    for a, b in zip(steps, momenta, strict=True):
-        m = 1 + b - a * lam
-        v, c, vp = m * m * v - 2 * m * b * c + b * b * vp + a * a * s2 * lam, m * v - b * c, v
-    return float(0.5 * np.sum(lam * v))
 
 
 def _schedule(T: int, retune: bool):
