@@ -21,6 +21,7 @@ import numpy as np
 
 from problems import kinds
 from problems.arguments import count, real
+from problems.protocol import Oracle
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class AnisotropicQuadratic:
         """f(x) - f* = 1/2 sum lam_i (x_i - x*_i)^2."""
         e = np.asarray(x) - self.x_star
         return 0.5 * np.einsum("...i,i,...i->...", e, self.eigenvalues, e)
+
+    def oracle(self) -> Oracle:
+        """The typed oracle (problems.Oracle) of this problem."""
+        return Oracle(*self.oracle_data())
 
     def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         A = np.ascontiguousarray(np.stack([self.eigenvalues, np.sqrt(self.eigenvalues)]))

@@ -21,6 +21,7 @@ import numpy as np
 
 from problems import kinds
 from problems.arguments import count, real
+from problems.protocol import Oracle
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class MinibatchLeastSquares:
         """f(x) - f* = 1/(2n) ||A (x - x*)||^2 = 1/2 e^T H e (f* = 0: it interpolates)."""
         e = np.asarray(x) - self.x_star
         return 0.5 * np.einsum("...i,ij,...j->...", e, self.H, e)
+
+    def oracle(self) -> Oracle:
+        """The typed oracle (problems.Oracle) of this problem."""
+        return Oracle(*self.oracle_data())
 
     def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         return (kinds.LEAST_SQUARES_MINIBATCH, self.A, self.b, np.array([float(self.batch)]))

@@ -14,6 +14,7 @@ import numpy as np
 
 from problems import kinds
 from problems.arguments import count, real, vector
+from problems.protocol import Oracle
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class StreamingLeastSquares:
         """f(w) - f* = 1/2 ||w - w*||^2."""
         e = np.asarray(w) - self.x_star
         return 0.5 * np.sum(e * e, axis=-1)
+
+    def oracle(self) -> Oracle:
+        """The typed oracle (problems.Oracle) of this problem."""
+        return Oracle(*self.oracle_data())
 
     def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         return (kinds.STREAMING_LEAST_SQUARES, np.zeros((1, self.d)), self.x_star.copy(),

@@ -4,9 +4,12 @@ import numpy as np
 import pytest
 
 from problems import Oracle, Problem, kinds, least_squares, matrix_sensing, quadratic
+from problems.anisotropic import anisotropic_quadratic
 from problems.bilevel import bilevel_ridge
 from problems.comonotone import comonotone_rotation
+from problems.interpolation import interpolating_least_squares
 from problems.stochastic import cyclic_linear, random_linear, stochastic_quadratic
+from problems.streaming import streaming_least_squares
 from problems.vi import bilinear_game, cocoercive_finite_sum
 
 GENERATORS = {
@@ -28,6 +31,9 @@ GENERATORS = {
                                                                        symmetric=False),
     kinds.MATRIX_SENSING_ASYMMETRIC: lambda: matrix_sensing(n=4, r=1, k=2, symmetric=False,
                                                             loss="sensing"),
+    kinds.QUADRATIC_ANISOTROPIC: lambda: anisotropic_quadratic(d=4),
+    kinds.LEAST_SQUARES_MINIBATCH: lambda: interpolating_least_squares(n=16, d=3, batch=4),
+    kinds.STREAMING_LEAST_SQUARES: lambda: streaming_least_squares(d=5),
 }
 
 
