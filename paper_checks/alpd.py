@@ -133,6 +133,8 @@ CLAIM = Claim(
                 P("L_max", 1000.0, "largest L_x of the sweep (from 10 in half decades)", 100.0,
                   1000.0),
                 P("extrapolation", True, "ALPD's extrapolation (false: LPD)")),
+    math=r"N_{\nabla f}^{ALPD} = O\big(\sqrt{L_x/\epsilon}\big),\ "
+         r"N_{\nabla f}^{LPD} = O(L_x/\epsilon)",
     experiment=SPEC,
     control=Control({"extrapolation": False, "runs": 5, "L_max": 100.0},
                     "no extrapolation (LPD): slope ~0.9 in L_x (5 runs, L_x <= 100: its "

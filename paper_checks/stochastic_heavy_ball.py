@@ -166,6 +166,8 @@ CLAIM = Claim(
                 P("batch", 1, "batch size M of the noise sigma^2 H / M", 1, 10**6),
                 P("kappa_variance", 100.0, "kappa of the variance run", 2.0, 1e6),
                 P("variance_runs", 50, "runs of the variance term", 1, 10**4)),
+    math=r"k_\epsilon^{bias} = \tilde O(\sqrt{\kappa}),\quad "
+         r"\mathbb{E}f(x_T) - f^\star - \mathrm{bias} = \tilde O(d\sigma^2/T)",
     experiment=SPEC,
     control=Control({"momentum": False}, "no momentum: SGD's bias slope ~0.84"),
     lesson="Bias and variance of a linear method on a quadratic separate exactly: momentum "
