@@ -46,6 +46,7 @@ from rates.claim import Claim, Control, Mode, Paper, Tolerance
 from rates.params import Parameter as P
 from rates.spec import (
     Observed,
+    Quantity,
     RateWithin,
     Spec,
     Sweep,
@@ -63,6 +64,9 @@ TOL = 1e-8
 """The relative distance ||x_k - x*|| <= TOL ||x0 - x*|| that the counts measure."""
 KAPPA_FIXED = KAPPAS[-1]
 """The kappa a "fixed" momentum is tuned for (the largest of the sweep)."""
+
+
+COUNT = Quantity("iterations until ||x_k - x*|| <= 1e-8 ||x0 - x*||", distance.of)
 
 
 def _method(L: float, mu: float, momentum: str):
@@ -108,7 +112,7 @@ def _worst_case(seen: Observed) -> float:
 BASE = Spec(
     problem=lambda p, seed: quadratic(p["d"], L=1.0, mu=1 / p["kappa"], spacing="log"),
     method=lambda i: _method(i.problem.L, i.problem.mu, i["momentum"]),
-    quantity=distance, bound=Bound(C * sp.sqrt(kappa), variable=kappa, law="parameter"),
+    quantity=COUNT, bound=Bound(C * sp.sqrt(kappa), variable=kappa, law="parameter"),
     x0=gaussian_start, runs="runs", checkpoints="linear",
     horizon=lambda i: _horizon(i.problem.L, i.problem.mu, i.params),
     sweep=Sweep("kappa", KAPPAS, iterations_to(TOL), label="condition number kappa"),
@@ -130,7 +134,7 @@ def _pre_instances(seen: Observed) -> list:
 PRECONDITIONED = Spec(
     problem=_pre_problem,
     method=lambda i: _method(i.problem.L, i.problem.mu, i["momentum"]),
-    quantity=distance, bound=Bound(C * sp.sqrt(kappa), variable=kappa, law="parameter"),
+    quantity=COUNT, bound=Bound(C * sp.sqrt(kappa), variable=kappa, law="parameter"),
     x0=gaussian_start, runs="runs", checkpoints="linear",
     horizon=lambda i: _horizon(i.problem.L, i.problem.mu, i.params),
     sweep=Sweep("lam_min", LAM_MINS, iterations_to(TOL), at=lambda i: i.problem.kappa,

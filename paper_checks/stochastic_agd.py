@@ -43,6 +43,7 @@ from rates.claim import Claim, Control, Mode, Paper, Tolerance
 from rates.params import Parameter as P
 from rates.spec import (
     Observed,
+    Quantity,
     RateWithin,
     Spec,
     Sweep,
@@ -100,7 +101,8 @@ def _gradient_at_solution(seen: Observed) -> float:
 SAGD = Spec(
     problem=lambda p, seed: interpolating_least_squares(p["n"], p["d"], batch=int(p["batch"]),
                                                         seed=seed),
-    method=_method, quantity=suboptimality,
+    method=_method,
+    quantity=Quantity("iterations until f(x_k) - f* <= 1e-6 (f(x0) - f*)", suboptimality.of),
     bound=Bound(C * sp.sqrt(rho), variable=rho, law="parameter"),
     x0=gaussian_start, runs="runs", checkpoints="linear", horizon=_horizon,
     sweep=Sweep("batch", BATCHES, iterations_to(TOL), at=lambda i: i.problem.rho,
