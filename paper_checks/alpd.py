@@ -51,7 +51,16 @@ from problems.saddle import quadratic_saddle
 from rates.bound import Bound
 from rates.claim import Claim, Control, Mode, Paper, Tolerance
 from rates.params import Parameter as P
-from rates.spec import Instance, Observed, RateWithin, Spec, Sweep, Within, suboptimality
+from rates.spec import (
+    Instance,
+    Observed,
+    Quantity,
+    RateWithin,
+    Spec,
+    Sweep,
+    Within,
+    suboptimality,
+)
 
 L_x, C = sp.symbols("L_x C", positive=True)
 LIPSCHITZ = tuple(10.0 ** np.arange(1.0, 3.01, 0.5))
@@ -101,7 +110,8 @@ def _saddle_residual(seen: Observed) -> float:
 ALPD = Spec(
     problem=lambda p, seed: quadratic_saddle(p["d"], L_x=p["L_x"], seed=seed),
     method=lambda i: alpd(i.problem, accelerated=i["extrapolation"]),
-    quantity=suboptimality, bound=Bound(C * sp.sqrt(L_x), variable=L_x, law="parameter"),
+    quantity=Quantity("grad f calls until phi(x_k) - phi* <= 1e-6", suboptimality.of),
+    bound=Bound(C * sp.sqrt(L_x), variable=L_x, law="parameter"),
     x0=unit_starts, runs="runs", checkpoints="linear", horizon=_horizon,
     sweep=Sweep("L_x", _grid, first_below(EPS),
                 label="Lipschitz constant L_x of grad f"),
@@ -133,6 +143,8 @@ CLAIM = Claim(
                 P("L_max", 1000.0, "largest L_x of the sweep (from 10 in half decades)", 100.0,
                   1000.0),
                 P("extrapolation", True, "ALPD's extrapolation (false: LPD)")),
+    math=r"N_{\nabla f}^{ALPD} = O\big(\sqrt{L_x/\epsilon}\big),\ "
+         r"N_{\nabla f}^{LPD} = O(L_x/\epsilon)",
     experiment=SPEC,
     control=Control({"extrapolation": False, "runs": 5, "L_max": 100.0},
                     "no extrapolation (LPD): slope ~0.9 in L_x (5 runs, L_x <= 100: its "

@@ -49,6 +49,7 @@ from rates.params import Parameter as P
 from rates.spec import (
     MatchesExpectation,
     Observed,
+    Quantity,
     RateWithin,
     Spec,
     Sweep,
@@ -83,7 +84,8 @@ def _bias_horizon(i) -> int:
 
 BIAS = Spec(
     problem=lambda p, seed: anisotropic_quadratic(p["d"], kappa=p["kappa"], sigma=0.0),
-    method=_bias_method, quantity=suboptimality,
+    method=_bias_method,
+    quantity=Quantity("iterations until f(x_k) - f* <= 1e-6 (f(x0) - f*)", suboptimality.of),
     bound=Bound(C * sp.sqrt(kappa), variable=kappa, law="parameter"),
     x0=gaussian_start, runs="runs", checkpoints="linear", horizon=_bias_horizon,
     sweep=Sweep("kappa", KAPPAS, iterations_to(TOL),
@@ -128,7 +130,8 @@ def _exact_variances(seen: Observed) -> np.ndarray:
 VARIANCE = Spec(
     problem=lambda p, seed: anisotropic_quadratic(p["d"], kappa=p["kappa_variance"],
                                                   sigma=p["sigma"], batch=p["batch"]),
-    method=_variance_method, quantity=suboptimality,
+    method=_variance_method,
+    quantity=Quantity("E f(x_T) - f* from x* (the variance term)", suboptimality.of),
     bound=Bound(C * d * sigma**2 / T, variable=T, law="parameter"),
     x0=lambda i: np.zeros((i["variance_runs"], i.problem.d)), runs="variance_runs",
     horizon="T",
@@ -166,6 +169,8 @@ CLAIM = Claim(
                 P("batch", 1, "batch size M of the noise sigma^2 H / M", 1, 10**6),
                 P("kappa_variance", 100.0, "kappa of the variance run", 2.0, 1e6),
                 P("variance_runs", 50, "runs of the variance term", 1, 10**4)),
+    math=r"k_\epsilon^{bias} = \tilde O(\sqrt{\kappa}),\quad "
+         r"\mathbb{E}f(x_T) - f^\star - \mathrm{bias} = \tilde O(d\sigma^2/T)",
     experiment=SPEC,
     control=Control({"momentum": False}, "no momentum: SGD's bias slope ~0.84"),
     lesson="Bias and variance of a linear method on a quadratic separate exactly: momentum "

@@ -56,6 +56,9 @@ def synthetic_measurement(claim: Claim, seed: int = 0, scale: float = 1.0,
         value = sign * 3 * width * unit if away else 0.0
         final = value + se * np.sqrt(runs) * rng.standard_normal(runs)
         final = value + (final - final.mean()) * se / (final.std(ddof=1) / np.sqrt(runs))
+        # a tolerance in value units is not scale-free: a wrong offset scaled down would land
+        # inside it, so only SE-unit limits take the control's scale
+        scale = scale if t.se_units else 1.0
         values = scale * (np.outer(np.ones(runs), 1 / np.sqrt(x)) * width + final[:, None])
         return Measurement(trace=Trace(x, values, "iteration k", "offset", yscale="linear"),
                            value=scale * value, se=scale * se, target=0.0, runs=runs)
