@@ -446,7 +446,7 @@ def save(verdict: Verdict, out_dir: str | Path, formats: Sequence[str] = ("png",
 def _save_png(fig: Figure, path: Path, dpi: int) -> None:
     """A 256-colour PNG: a third of the size of matplotlib's RGBA and indistinguishable here.
 
-    The PNGs are shared (CI artefacts, the report), so their size matters; a line plot has few distinct colours, and
+    The PNGs feed the report, so their size matters; a line plot has few distinct colours, and
     median-cut quantisation without dithering keeps lines and text crisp.  Pillow is a
     dependency of matplotlib.  No timestamp or version is written, so a figure regenerated from
     the same verdict is byte-identical.
