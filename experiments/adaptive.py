@@ -49,7 +49,7 @@ MAX_CHUNK = 64
 """Runs interleaved per chunk by default (8 already gives most of the gain)."""
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def _adam(kind, A, b, p, x0, sched_kind, sched_params, beta1, beta2, eps, bias_correction,
           eps_inside, amsgrad, lo, hi, batch, checkpoints, average_from, center, seed, runs,
           chunk):

@@ -17,7 +17,7 @@ EXACT = schedules.Schedule(schedules.CONSTANT, (0.0,), "0 (exact)")
 """The accuracy schedule of an exact oracle."""
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@njit(cache=True, nogil=True, parallel=True, fastmath=FASTMATH)
 def _first_order(kind, A, b, p, x0, sched_kind, sched_params, mom_kind, mom_params, nesterov,
                  acc_kind, acc_params, stochastic, checkpoints, seed, runs):
     """x_{k+1} = x_k - gamma_k g(y_k) + beta_k (x_k - x_{k-1}), y_k = x_k (+ beta_k (x_k - x_{k-1})

@@ -63,7 +63,7 @@ def _halpern(kind, A, b, p, x0, eta, checkpoints, tol):
     return iterates, diverged_at, first_below
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def _vr_halpern(kind, A, b, p, x0, eta, n, batch, prob, max_iter, tol, seed, runs):
     d = x0.size
     calls_to_tol = np.full(runs, -1, dtype=np.int64)

@@ -37,7 +37,7 @@ from experiments.oracles import field, oracle_args
 from experiments.run import FASTMATH, Run, diverging, log_checkpoints, validate_checkpoints
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@njit(cache=True, nogil=True, parallel=True, fastmath=FASTMATH)
 def _primal_dual(kind, A, b, p, K, mu_y, L_x, L_xy, accelerated, x0, checkpoints, runs):
     d = x0.shape[1]
     m = K.shape[0]

@@ -48,7 +48,7 @@ def _cholesky(P, k):
     return True
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def _scaled_gd(kind, A, b, p, x0, n, k, eta, lam, checkpoints):
     runs, d = x0.shape
     blocks = d // (n * k)

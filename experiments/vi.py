@@ -68,7 +68,7 @@ def _update(z, avg, lead, g, gamma, wsum):
     return sq
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@njit(cache=True, nogil=True, parallel=True, fastmath=FASTMATH)
 def _extragradient(kind, A, b, p, z0, k1, p1, k2, p2, stochastic, checkpoints, seed, runs):
     d = z0.size
     K = checkpoints.size
@@ -105,7 +105,7 @@ def _extragradient(kind, A, b, p, z0, k1, p1, k2, p2, stochastic, checkpoints, s
     return iterates, averages, diverged_at
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@njit(cache=True, nogil=True, parallel=True, fastmath=FASTMATH)
 def _past_extragradient(kind, A, b, p, z0, z_half, k1, p1, stochastic, checkpoints, seed,
                         runs):
     d = z0.size
@@ -142,7 +142,7 @@ def _past_extragradient(kind, A, b, p, z0, z_half, k1, p1, stochastic, checkpoin
     return iterates, averages, diverged_at
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@njit(cache=True, nogil=True, parallel=True, fastmath=FASTMATH)
 def _optimistic_gradient(kind, A, b, p, z0, k1, p1, stochastic, checkpoints, seed, runs):
     d = z0.size
     K = checkpoints.size
@@ -187,7 +187,7 @@ def _optimistic_gradient(kind, A, b, p, z0, k1, p1, stochastic, checkpoints, see
     return iterates, averages, diverged_at
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@njit(cache=True, nogil=True, parallel=True, fastmath=FASTMATH)
 def _reflected_gradient(kind, A, b, p, z0, k1, p1, stochastic, checkpoints, seed, runs):
     d = z0.size
     K = checkpoints.size
@@ -224,7 +224,7 @@ def _reflected_gradient(kind, A, b, p, z0, k1, p1, stochastic, checkpoints, seed
     return iterates, averages, diverged_at
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@njit(cache=True, nogil=True, parallel=True, fastmath=FASTMATH)
 def _gradient_descent_ascent(kind, A, b, p, z0, k1, p1, stochastic, checkpoints, seed, runs):
     d = z0.size
     K = checkpoints.size
@@ -259,7 +259,7 @@ def _gradient_descent_ascent(kind, A, b, p, z0, k1, p1, stochastic, checkpoints,
     return iterates, averages, diverged_at
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@njit(cache=True, nogil=True, parallel=True, fastmath=FASTMATH)
 def _accelerated_optimistic(kind, A, b, p, z0, k1, p1, stochastic, checkpoints, seed, runs):
     d = z0.size
     K = checkpoints.size

@@ -590,7 +590,7 @@ def cached_check(claim: Claim, seed: int = 0, overrides: Mapping[str, Any] | Non
     return check(claim, seed, overrides, use_cache, cache_dir)[0]
 
 
-def run_tasks_cached(tasks: Sequence[Task], executor: str = "threads", *, use_cache: bool = True,
+def run_tasks_cached(tasks: Sequence[Task], executor: str = "local", *, use_cache: bool = True,
                      cache_dir_: str | os.PathLike[str] | None = None,
                      workers: int | None = None, scheduler: str | None = None,
                      progress: Callable[[Task, Verdict], None] | None = None,

@@ -29,7 +29,7 @@ from rich.table import Table
 
 from rates import registry
 from rates.claim import Claim, Verdict
-from rates.executors import EXECUTORS, MAX_SEED, Task
+from rates.executors import ALIASES, EXECUTORS, MAX_SEED, Task
 from rates.records import control_text, record, verdict_text
 
 EXIT_OK = 0
@@ -706,8 +706,10 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--format", default="png,pdf",
                          help="comma-separated formats: png, pdf, svg (default png,pdf)")
     for cmd in (check, sweep, figures, report):
-        cmd.add_argument("--executor", choices=EXECUTORS, default="threads",
-                         help="threads (default: this process, numba threads), processes, dask")
+        cmd.add_argument("--executor", choices=(*EXECUTORS, *ALIASES), default="local",
+                         type=lambda name: ALIASES.get(name, name),
+                         help="local (default: one task at a time in this process, each "
+                              "kernel on the numba threads), processes, dask")
         cmd.add_argument("--workers", type=workers_arg, default=None,
                          help="processes or dask workers (default: the number of cores)")
         cmd.add_argument("--scheduler", default=None, metavar="ADDRESS",

@@ -5,8 +5,10 @@ sweeps and seeds become lists of tasks; an executor runs them and returns verdic
 of the tasks.  Every random number comes from a counter-based stream per (seed, run), so a task's
 result does not depend on where or beside what it ran: the executors give bit-identical results.
 
-* ``threads``   — one task at a time in this process; each numba kernel splits its runs over
-                  NUMBA_NUM_THREADS threads (prange).  Best for a handful of claims.
+* ``local``     — one task at a time in this process; each numba kernel splits its runs over
+                  NUMBA_NUM_THREADS threads (prange).  Best for a handful of claims.  (Called
+                  ``threads`` in round 1, a name that suggested tasks side by side; that name is
+                  still accepted.)
 * ``processes`` — a spawned process pool (fork is unsafe with numba's OpenMP layer), one numba
                   thread per worker: tasks run side by side.  Best for sweeps on one machine.
 * ``dask``      — dask.distributed: a LocalCluster when no scheduler address is given, or the
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -27,7 +30,9 @@ import numpy as np
 
 from rates.claim import Verdict
 
-EXECUTORS = ("threads", "processes", "dask")
+EXECUTORS = ("local", "processes", "dask")
+ALIASES = {"threads": "local"}
+"""Earlier names of executors, still accepted."""
 MAX_SEED = 2**64 - 1
 
 
@@ -76,6 +81,32 @@ def _pool_worker() -> None:
     numba.set_num_threads(1)
 
 
+def _interruptibly(fn: Callable[..., Verdict], *args: Any) -> Verdict:
+    """``fn(*args)`` in a worker thread, waited for here so that Ctrl-C is honoured at once.
+
+    Python runs a signal handler only in the main thread, between bytecodes: while the main
+    thread is inside a numba kernel (minutes, for a long horizon) a Ctrl-C waits for it to
+    return.  The kernels release the GIL (``nogil=True``), so a worker thread can run them while
+    the main thread waits in short, interruptible joins; on KeyboardInterrupt the worker is
+    abandoned (a daemon thread, ended with the process) and the interrupt propagates.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn(*args)
+        except BaseException as e:  # handed to the waiting thread, re-raised there
+            box["error"] = e
+
+    worker = threading.Thread(target=target, name="rates-task", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.05)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 CONNECT_TIMEOUT_S = 10
 """How long to try reaching a Dask scheduler given by address before giving up."""
 
@@ -86,7 +117,7 @@ class DaskUnavailable(OSError):
     An environment error, not a usage one (exit status 4 from the command)."""
 
 
-def run_tasks(tasks: Sequence[Task], executor: str = "threads", *, workers: int | None = None,
+def run_tasks(tasks: Sequence[Task], executor: str = "local", *, workers: int | None = None,
               scheduler: str | None = None,
               progress: Callable[[Task, Verdict], None] | None = None) -> list[Verdict]:
     """Run ``tasks`` on ``executor`` and return their verdicts in task order.
@@ -97,6 +128,7 @@ def run_tasks(tasks: Sequence[Task], executor: str = "threads", *, workers: int 
     raises (or on KeyboardInterrupt) the tasks not yet started are cancelled, the running ones
     stopped, and the exception propagates.
     """
+    executor = ALIASES.get(executor, executor)
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
@@ -107,10 +139,10 @@ def run_tasks(tasks: Sequence[Task], executor: str = "threads", *, workers: int 
     tasks = list(tasks)
     if not tasks:
         return []
-    if executor == "threads":
+    if executor == "local":
         done: list[Verdict] = []
         for t in tasks:
-            done.append(run_task(t))
+            done.append(_interruptibly(run_task, t))
             if progress:
                 progress(t, done[-1])
         return done

@@ -76,7 +76,7 @@ def check(claim: str | Claim, *, seed: int = 0, overrides: Mapping[str, Any] | N
     claim_id = claim.id if isinstance(claim, Claim) else claim
     registry.get(claim_id)  # a KeyError naming the id (and near misses)
     task = Task.make(claim_id, seed, overrides)
-    [verdict], hits = cache.run_tasks_cached([task], "threads", use_cache=use_cache,
+    [verdict], hits = cache.run_tasks_cached([task], "local", use_cache=use_cache,
                                              cache_dir_=cache_dir)
     return verdict, bool(hits)
 

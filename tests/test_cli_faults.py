@@ -339,6 +339,33 @@ def test_ctrl_c_stops_a_sweep_within_a_second_with_status_130_and_resumes(tmp_pa
     assert f"{kept} of {kept} verdicts from the results cache" in again.stdout
 
 
+@pytest.mark.slow
+def test_ctrl_c_inside_one_long_kernel_stops_within_a_second(tmp_path):
+    """A task whose kernel alone runs for minutes (4 x 10^8 SGD steps): the interrupt is not
+    held until the kernel returns, since the kernel runs in a worker thread without the GIL."""
+    cache = tmp_path / "cache"
+    env = {**os.environ, "RATES_CACHE_DIR": str(cache)}
+    argv = [sys.executable, "-m", "rates.cli", "check", "polyak-heavy-ball",
+            "handbook-sgd-switching", "--set", "horizon=100000000", "--set", "runs=4", "--force"]
+    p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 300
+    # the first claim's entry marks the start of the second, whose kernel is the same GD kernel
+    while not _entries(cache, "polyak-heavy-ball") and time.monotonic() < deadline and \
+            p.poll() is None:
+        time.sleep(0.05)
+    time.sleep(3.0)  # its problem is drawn in milliseconds: by now the kernel has run seconds
+    assert p.poll() is None, p.communicate()
+    p.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    out, err = p.communicate(timeout=60)
+    stopped = time.monotonic() - start
+    assert p.returncode == 130, err
+    assert stopped < 1.0, stopped
+    assert "interrupted: 1 of 2 tasks had finished and are kept" in _one_line(err)
+
+
 # --- figures and report for a subset or with overrides go elsewhere, and say so ----------------
 
 @pytest.mark.slow

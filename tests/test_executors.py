@@ -25,7 +25,7 @@ def _same(a, b):
 
 @pytest.fixture(scope="module")
 def on_threads():
-    return run_tasks(_tasks(), "threads")
+    return run_tasks(_tasks(), "local")
 
 
 @pytest.mark.slow
@@ -59,7 +59,7 @@ def test_executor_errors():
     with pytest.raises(ValueError, match="workers"):
         run_tasks([], "processes", workers=0)
     with pytest.raises(ValueError, match="dask executor only"):
-        run_tasks([], "threads", scheduler="tcp://localhost:8786")
+        run_tasks([], "local", scheduler="tcp://localhost:8786")
 
 
 @pytest.mark.slow
@@ -84,7 +84,7 @@ def test_the_cache_serves_every_executor_the_same_verdicts(tmp_path, on_threads)
 
     first, hits = run_tasks_cached(_tasks(), "processes", workers=2, cache_dir_=tmp_path)
     assert hits == 0 and all(map(_same, on_threads, first))
-    again, hits = run_tasks_cached(list(reversed(_tasks())), "threads", cache_dir_=tmp_path)
+    again, hits = run_tasks_cached(list(reversed(_tasks())), "local", cache_dir_=tmp_path)
     assert hits == 3 and all(map(_same, on_threads, reversed(again)))
-    fresh, hits = run_tasks_cached(_tasks(), "threads", use_cache=False, cache_dir_=tmp_path)
+    fresh, hits = run_tasks_cached(_tasks(), "local", use_cache=False, cache_dir_=tmp_path)
     assert hits == 0 and all(map(_same, on_threads, fresh))
