@@ -65,6 +65,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from experiments import sources
 from rates.claim import Claim, Measurement, Verdict
 from rates.executors import Task, run_tasks
 
@@ -162,17 +163,22 @@ def _digest_files(files: list[Path], root: Path, h: Any) -> None:
         h.update(b"\0")
 
 
+def _project_root() -> Path:
+    return _package_dir("rates").parent
+
+
 @cache
-def _shared_source_hash() -> str:
-    """Hash of problems/, experiments/ and the rates modules that compute a verdict."""
-    h = hashlib.sha256()
-    for package in ("problems", "experiments"):
-        root = _package_dir(package)
-        _digest_files(list(root.rglob("*.py")), root.parent, h)
+def _verdict_source_files() -> frozenset[Path]:
+    """The rates modules that compute every verdict (fit, judge, spec, bound, worst case)."""
     rates_root = _package_dir("rates")
-    _digest_files([rates_root / name for name in _RATES_FILES if (rates_root / name).exists()],
-                  rates_root.parent, h)
-    return h.hexdigest()
+    return frozenset(rates_root / name for name in _RATES_FILES if (rates_root / name).exists())
+
+
+@cache
+def _closure(path: Path) -> frozenset[Path]:
+    """The project files a claim module depends on (experiments.sources.file_closure): the
+    problem generators, methods and kernels it names, not every one in the package."""
+    return sources.file_closure(path, _project_root())
 
 
 def _claim_module(claim: Claim) -> Any:
@@ -210,11 +216,20 @@ def _sibling_files(claim: Claim) -> list[Path]:
 
 
 def source_hash(claim: Claim) -> str:
-    """The kernel source a verdict of ``claim`` depends on, as one hex digest."""
-    h = hashlib.sha256(_shared_source_hash().encode())
+    """The source a verdict of ``claim`` depends on, as one hex digest: the rates modules that
+    judge it, and the claim's module with what it imports (its problem, method and kernels,
+    followed name by name; see experiments.sources).  Editing one method's kernel recomputes
+    the claims that use it, not the whole catalogue."""
+    root = _project_root()
     path = _claim_module_file(claim)
-    for f in ([path] if path is not None else []) + _sibling_files(claim):
-        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    claim_files = ([path] if path is not None else []) + _sibling_files(claim)
+    inside = set(_verdict_source_files())
+    for f in claim_files:
+        inside |= {g for g in _closure(f) if g.is_relative_to(root)}
+    h = hashlib.sha256(sources.digest(inside, root).encode())
+    for f in claim_files:  # a user's claim file may lie outside the project
+        if not f.is_relative_to(root):
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 
 

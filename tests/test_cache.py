@@ -54,37 +54,70 @@ def test_a_changed_parameter_or_seed_misses(tmp_path, claim):
     assert len(list((tmp_path / FAST).glob("*.npz"))) == 3
 
 
-def test_a_changed_kernel_source_misses(tmp_path, monkeypatch, claim):
-    # a stand-in for problems/: editing any of its files must change every key
-    fake = tmp_path / "problems"
-    fake.mkdir()
-    (fake / "quadratic.py").write_text("L = 1.0\n")
-    real = cache._package_dir
-    monkeypatch.setattr(cache, "_package_dir",
-                        lambda name: fake if name == "problems" else real(name))
-    cache._shared_source_hash.cache_clear()
-    try:
-        before = cache.key(claim, 0)
-        (fake / "quadratic.py").write_text("L = 2.0\n")
-        cache._shared_source_hash.cache_clear()
-        assert cache.key(claim, 0) != before
-        (fake / "quadratic.py").write_text("L = 1.0\n")
-        cache._shared_source_hash.cache_clear()
-        assert cache.key(claim, 0) == before
-    finally:
-        monkeypatch.undo()
-        cache._shared_source_hash.cache_clear()
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A copy of the project's packages whose files a test may edit; the cache keys on it."""
+    import shutil
+
+    from experiments import sources
+
+    real = cache._project_root()
+    for package in ("rates", "problems", "experiments", "paper_checks"):
+        shutil.copytree(real / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("__pycache__", "test_*"))
+    monkeypatch.setattr(cache, "_project_root", lambda: tmp_path)
+    monkeypatch.setattr(cache, "_package_dir", lambda name: tmp_path / name)
+    monkeypatch.setattr(cache, "_sibling_files", lambda claim: [])
+    monkeypatch.setattr(cache, "_claim_module_file", lambda claim: tmp_path / "paper_checks" /
+                        cache._claim_module(claim).__file__.rsplit("/", 1)[-1])
+
+    def edit(relative: str) -> None:
+        f = tmp_path / relative
+        f.write_text(f.read_text() + "\n# an edit\n")
+        for cached in (sources._tree, cache._closure, cache._verdict_source_files):
+            cached.cache_clear()
+
+    edit("rates/__init__.py")  # clears the caches of the real tree's digests too
+    yield edit
+    for cached in (sources._tree, cache._closure, cache._verdict_source_files):
+        cached.cache_clear()
 
 
-def test_the_claim_module_is_part_of_the_source(tmp_path, monkeypatch, claim):
-    path = cache._claim_module_file(claim)
-    assert path is not None and path.name == "handbook.py"  # where the experiment lives
-    stand_in = tmp_path / "handbook.py"
-    stand_in.write_bytes(path.read_bytes())
-    monkeypatch.setattr(cache, "_claim_module_file", lambda c: stand_in)
-    before = cache.source_hash(claim)
-    stand_in.write_bytes(path.read_bytes() + b"\n# a changed tolerance, say\n")
-    assert cache.source_hash(claim) != before
+def test_editing_a_kernel_or_a_problem_recomputes_only_the_claims_that_use_it(project):
+    ids = ("polyak-heavy-ball", "adam-symmetry", "eg-ergodic-gap", FAST)
+    claims = {i: registry.get(i) for i in ids}
+
+    def keys() -> dict[str, str]:
+        return {i: cache.key(c, 0) for i, c in claims.items()}
+
+    before = keys()
+    project("experiments/adaptive.py")  # Adam's kernel
+    after = keys()
+    assert after["adam-symmetry"] != before["adam-symmetry"]
+    assert all(after[i] == before[i] for i in ids if i != "adam-symmetry")
+    project("problems/vi.py")  # the monotone-operator generators
+    again = keys()
+    assert again["eg-ergodic-gap"] != after["eg-ergodic-gap"]
+    assert all(again[i] == after[i] for i in ids if i != "eg-ergodic-gap")
+    project("experiments/oracles.py")  # every kernel calls the oracle dispatch
+    assert all(v != again[i] for i, v in keys().items())
+
+
+def test_the_modules_that_judge_every_verdict_are_part_of_every_key(project):
+    # a Spec claim's experiment is rates/spec.py's code: editing it must change every key
+    assert {"spec.py", "fit.py", "claim.py"} <= set(cache._RATES_FILES)
+    claims = [registry.get(i) for i in ("polyak-heavy-ball", FAST)]
+    before = [cache.key(c, 0) for c in claims]
+    project("rates/spec.py")
+    assert all(cache.key(c, 0) != b for c, b in zip(claims, before, strict=True))
+
+
+def test_the_claims_own_module_is_part_of_its_key(project):
+    claims = [registry.get(i) for i in ("polyak-heavy-ball", FAST)]
+    before = [cache.key(c, 0) for c in claims]
+    project("paper_checks/polyak_heavy_ball.py")
+    after = [cache.key(c, 0) for c in claims]
+    assert after[0] != before[0] and after[1] == before[1]
 
 
 def test_no_cache_neither_reads_nor_writes(tmp_path, claim):
@@ -166,23 +199,3 @@ def test_a_spec_claims_source_is_its_own_module_not_rates_spec():
         assert path is not None and path.parent.name == "paper_checks", path
 
 
-def test_rates_spec_is_part_of_the_source(tmp_path, monkeypatch):
-    # a Spec claim's experiment is rates/spec.py's code: editing it must change every key
-    assert "spec.py" in cache._RATES_FILES
-    fake = tmp_path / "rates"
-    fake.mkdir()
-    real = cache._package_dir("rates")
-    for name in cache._RATES_FILES:
-        if (real / name).exists():
-            (fake / name).write_bytes((real / name).read_bytes())
-    pkg = cache._package_dir
-    monkeypatch.setattr(cache, "_package_dir", lambda name: fake if name == "rates" else pkg(name))
-    cache._shared_source_hash.cache_clear()
-    try:
-        before = cache._shared_source_hash()
-        (fake / "spec.py").write_bytes((real / "spec.py").read_bytes() + b"\n# edited\n")
-        cache._shared_source_hash.cache_clear()
-        assert cache._shared_source_hash() != before
-    finally:
-        monkeypatch.undo()
-        cache._shared_source_hash.cache_clear()

@@ -1,5 +1,8 @@
 """Kernels: exact on closed forms, counter-based randomness, divergence reported not crashed."""
 
+import os
+from pathlib import Path
+
 import numba
 import numpy as np
 import pytest
@@ -74,8 +77,70 @@ def test_checkpoints_and_argument_errors():
         gradient_descent(q, schedules.constant(1.0), 10, checkpoints=np.array([1, 5]))
 
 
-def test_numba_cache_is_keyed_on_the_kernel_sources():
-    import experiments
+def _cache_path(kernel) -> str:
+    return kernel._cache._impl.locator.get_cache_path()
 
-    # an edit to any inlined oracle or field moves the cache: no stale compiled kernel
-    assert numba.config.CACHE_DIR.endswith("numba-" + experiments._kernel_source_digest())
+
+def test_numba_cache_is_keyed_on_each_kernel_modules_import_closure():
+    import experiments
+    from experiments import adaptive, first_order, sources, vi
+
+    root = Path(experiments.__file__).resolve().parent.parent
+    closure = {p.relative_to(root).as_posix() for p in
+               sources.module_closure("experiments.first_order", root)}
+    # GD's kernel calls the oracles, every family's field, the streams and the schedules ...
+    assert {"experiments/first_order.py", "experiments/oracles.py", "experiments/fields/vi.py",
+            "experiments/random.py", "experiments/schedules.py"} <= closure
+    # ... but not the other methods' kernels: editing one of those leaves GD's cache alone
+    assert not {"experiments/vi.py", "experiments/adaptive.py"} & closure
+    for kernel, module in ((first_order._first_order, first_order), (adaptive._adam, adaptive),
+                           (vi._extragradient, vi)):
+        assert f"numba-{experiments.kernel_key(module.__file__)}" in _cache_path(kernel)
+    keys = {experiments.kernel_key(m.__file__) for m in (first_order, adaptive, vi)}
+    assert len(keys) == 3
+
+
+def test_a_kernels_key_moves_when_a_file_it_calls_changes(tmp_path):
+    """The key is the digest of the closure's contents: a copy of the package with one field
+    edited gives the kernels that call it a new key and leaves the others' alone."""
+    import shutil
+
+    import experiments
+    from experiments import sources
+
+    root = Path(experiments.__file__).resolve().parent.parent
+    for package in ("experiments", "problems"):
+        shutil.copytree(root / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+
+    def key(module: str, at: Path) -> str:
+        return sources.digest(sources.module_closure(module, at), at)
+
+    before = {m: key(m, tmp_path) for m in ("experiments.first_order", "experiments.random")}
+    field = tmp_path / "experiments" / "fields" / "quadratic.py"
+    field.write_text(field.read_text() + "\n# an edit\n")
+    assert key("experiments.first_order", tmp_path) != before["experiments.first_order"]
+    assert key("experiments.random", tmp_path) == before["experiments.random"]
+
+
+@pytest.mark.slow
+def test_an_unwritable_numba_cache_directory_falls_back_to_a_keyed_one(tmp_path):
+    """numba must never fall back to its own unkeyed locations (a stale kernel after an edit):
+    an unwritable $NUMBA_CACHE_DIR (here below a plain file, which even root cannot write)
+    moves the cache to the user cache directory, still keyed, and says so."""
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(blocker / "numba"),
+           "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+    code = ("import experiments; from experiments import first_order as f; "
+            "print(f._first_order._cache._impl.locator.get_cache_path()); "
+            "print(experiments.kernel_key(f.__file__))")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    path, key = done.stdout.split()
+    assert path.startswith(str(tmp_path / "user-cache" / "rates" / "numba" / f"numba-{key}"))
+    assert "is not writable" in done.stderr and str(blocker / "numba") in done.stderr
