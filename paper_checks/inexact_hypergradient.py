@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from experiments.hypergradient import unrolled_objective
 from experiments.methods import InexactHypergradient, UnrolledBilevel
 from problems.ridge_bilevel import RidgeBilevel, ridge_bilevel
 from rates.bound import Bound
@@ -99,20 +100,38 @@ def _bound_ratio(seen: Observed) -> float:
     return float(np.max(seen.values[0] / bounds))
 
 
-@lru_cache(maxsize=8)
-def franceschi_gap(n: int, n_val: int, d: int, noise: float, instance: int, steps: int,
-                   low: float = -8.0, high: float = 4.0) -> float:
-    """|lambda_T - lambda*| on the Franceschi instance (memoised: the claim and its control
-    share it)."""
+@lru_cache(maxsize=16)
+def franceschi(n: int, n_val: int, d: int, noise: float, instance: int, steps: int,
+               low: float = -8.0, high: float = 4.0) -> tuple[RidgeBilevel, float, float]:
+    """(the Franceschi instance, lambda_T, lambda*) (memoised: the claim and its control share
+    it)."""
     q = ridge_bilevel(n, n_val, d, 1.0, noise, instance=instance)
     lam_T = UnrolledBilevel(low, high).run(q, steps).iterates[0, 0, 0]
-    return abs(float(lam_T) - q.lam_star(low, high))
+    return q, float(lam_T), q.lam_star(low, high)
+
+
+def franceschi_gap(n: int, n_val: int, d: int, noise: float, instance: int, steps: int) -> float:
+    """|lambda_T - lambda*| on the Franceschi instance."""
+    _, lam_T, lam_star = franceschi(n, n_val, d, noise, instance, steps)
+    return abs(lam_T - lam_star)
+
+
+def _arm(seen: Observed) -> tuple[int, int, int, float, int]:
+    p = seen.instance.params
+    return p["f_n"], p["f_n_val"], p["f_d"], p["noise"], p["instance"]
 
 
 def _franceschi(seen: Observed) -> float:
-    p = seen.instance.params
-    return franceschi_gap(p["f_n"], p["f_n_val"], p["f_d"], p["noise"], p["instance"],
-                          p["f_steps"])
+    return franceschi_gap(*_arm(seen), seen.instance.params["f_steps"])
+
+
+def _unrolled_minimality(seen: Observed, steps: int = 160, h: float = 1e-4) -> float:
+    """f_T(lambda_T) - min f_T(lambda_T +- h) at T = 160 (<= 0 where lambda_T minimises f_T):
+    the reverse-mode derivative's zero is the unrolled objective's minimiser, by values alone."""
+    q, lam_T, _ = franceschi(*_arm(seen), steps)
+    f = [unrolled_objective(q, lam, steps, slope=False)[0] for lam in (lam_T - h, lam_T,
+                                                                       lam_T + h)]
+    return float(f[1] - min(f[0], f[2]))
 
 
 SPEC = Spec(
@@ -129,6 +148,10 @@ SPEC = Spec(
         Within("Franceschi: |lambda_T - lambda*| at T = f_steps", _franceschi, 0.0, 1e-6,
                "lambda_T -> lambda* [2]; at T = 2560 the gap is 3.5e-12, at T = 640 3.3e-4: "
                "1e-6 separates converged from not"),
+        Within("Franceschi: lambda_T minimises f_T at T = 160 (f_T(lambda_T) - min "
+               "f_T(lambda_T +- 1e-4))", _unrolled_minimality, -math.inf, 0.0,
+               "the zero of the reverse-mode derivative must be the minimiser of the unrolled "
+               "values (at T = 2560 a wrong derivative term vanishes with grad g)"),
     ))
 
 INEXACT_HYPERGRADIENT = Claim(
