@@ -19,7 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from experiments import adaptive, bilevel, first_order, halpern, scaled_gd, schedules, vi
+from experiments import (
+    adaptive,
+    bilevel,
+    first_order,
+    halpern,
+    hypergradient,
+    scaled_gd,
+    schedules,
+    vi,
+)
 from experiments.primal_dual import linearized_primal_dual
 from experiments.run import Run
 
@@ -292,3 +301,116 @@ class LinearizedPrimalDual:
 def alpd(problem: Any, accelerated: bool = True) -> LinearizedPrimalDual:
     """ALPD (or LPD) with the constants of a saddle problem (L_x, L_xy, mu_y attributes)."""
     return LinearizedPrimalDual(problem.L_x, problem.L_xy, problem.mu_y, accelerated)
+
+
+# --- hypergradients of bilevel ridge regression (problems.ridge_bilevel) ------------------------
+
+def _positive(name: str, value: float, high: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ValueError(f"{name} must be a real number in (0, {high:g}], got {value!r}")
+    if not (math.isfinite(value) and 0 < value <= high):
+        raise ValueError(f"{name} must lie in (0, {high:g}], got {value!r}")
+    return float(value)
+
+
+def _steps(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def _deterministic(runs: int) -> None:
+    if runs != 1:
+        raise ValueError(f"the hypergradient methods are deterministic: runs must be 1, got "
+                         f"{runs!r}")
+
+
+@dataclass(frozen=True)
+class TruncatedBackprop:
+    """``inner_steps`` of GD with ``step`` on the lower level, then reverse mode through the last
+    K steps [Shaban et al. 2019, arXiv 1810.10667]: the iterates (1, K, 1) are h_K for each K of
+    the checkpoints (default 0..horizon).  Deterministic: one run, ``seed`` unused; ``x0`` is the
+    inner start (default 0)."""
+
+    step: float
+    inner_steps: int
+
+    def __post_init__(self) -> None:
+        _positive("step", self.step)
+        _steps("inner_steps", self.inner_steps)
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        _deterministic(runs)
+        c = np.arange(_steps("horizon", horizon) + 1) if checkpoints is None else checkpoints
+        return hypergradient.truncated_backprop(problem, self.step, self.inner_steps, c, w0=x0,
+                                                seed=seed)
+
+
+@dataclass(frozen=True)
+class InexactHypergradient:
+    """The implicit hypergradient from inexact solves [Salehi et al., arXiv 2308.10098]: GD with
+    ``step`` to ||grad g|| <= eps (at most ``horizon`` steps), CG on H q = grad F to a residual
+    <= delta, h = -e^lambda w^T q; one record (1, 1, 1) at the GD steps taken."""
+
+    eps: float
+    delta: float
+    step: float
+
+    def __post_init__(self) -> None:
+        _positive("eps", self.eps, 1.0)
+        _positive("delta", self.delta, 1.0)
+        _positive("step", self.step)
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        _deterministic(runs)
+        return hypergradient.inexact_hypergradient(problem, self.eps, self.delta, self.step,
+                                                   _steps("horizon", horizon), w0=x0, seed=seed)
+
+
+@dataclass(frozen=True)
+class PenaltySurrogate:
+    """F2SA's penalty surrogate of the hypergradient [Kwon et al., arXiv 2301.10945],
+    sigma (d_lambda g(w_sigma) - d_lambda g(z)) with w_sigma = argmin F + sigma g, z = argmin g:
+    exact solves (``inner_tol`` = 0) or GD to ||grad|| <= inner_tol (at most ``horizon`` steps);
+    one record (1, 1, 1)."""
+
+    sigma: float
+    inner_tol: float = 0.0
+
+    def __post_init__(self) -> None:
+        _positive("sigma", self.sigma)
+        if isinstance(self.inner_tol, bool) or not (0.0 <= float(self.inner_tol) < 1.0):
+            raise ValueError(f"inner_tol must lie in [0, 1), got {self.inner_tol!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        _deterministic(runs)
+        return hypergradient.penalty_surrogate(problem, self.sigma, float(self.inner_tol),
+                                               _steps("horizon", horizon), seed=seed)
+
+
+@dataclass(frozen=True)
+class UnrolledBilevel:
+    """lambda_T = argmin over [low, high] of F(w_T(lambda)), w_T after T = ``horizon`` GD steps
+    from 0 at step 1/L(lambda), by Brent's method on the reverse-mode derivative [Franceschi et
+    al. 2018, arXiv 1806.04910]; one record (1, 1, 1) at T."""
+
+    low: float = -8.0
+    high: float = 4.0
+
+    def __post_init__(self) -> None:
+        for name in ("low", "high"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise ValueError(f"{name} must be a finite real number, got {v!r}")
+        if not self.low < self.high:
+            raise ValueError(f"need low < high, got low={self.low!r}, high={self.high!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        _deterministic(runs)
+        T = _steps("horizon", horizon)
+        lam = hypergradient.unrolled_argmin(problem, T, self.low, self.high)
+        return Run(np.array([T]), np.full((1, 1, 1), lam), np.array([-1]), seed)
