@@ -19,7 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from experiments import adaptive, bilevel, first_order, halpern, scaled_gd, schedules, vi
+from experiments import (
+    adaptive,
+    bilevel,
+    first_order,
+    halpern,
+    saddle_newton,
+    scaled_gd,
+    schedules,
+    vi,
+)
 from experiments.primal_dual import linearized_primal_dual
 from experiments.run import Run
 
@@ -292,3 +301,24 @@ class LinearizedPrimalDual:
 def alpd(problem: Any, accelerated: bool = True) -> LinearizedPrimalDual:
     """ALPD (or LPD) with the constants of a saddle problem (L_x, L_xy, mu_y attributes)."""
     return LinearizedPrimalDual(problem.L_x, problem.L_xy, problem.mu_y, accelerated)
+
+
+@dataclass(frozen=True)
+class SaddleEscape:
+    """GD (step ``step``), Newton or saddle-free Newton on the 2-D saddle of
+    problems/saddle2d.py [Pascanu et al. 2014, arXiv 1405.4604]; see experiments.saddle_newton.
+    Deterministic: ``seed`` is unused, runs differ by their starts x0."""
+
+    method: str
+    step: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.method not in saddle_newton.METHODS:
+            raise ValueError(f"method must be one of {', '.join(saddle_newton.METHODS)}, got "
+                             f"{self.method!r}")
+        _schedule("step", self.step)  # a positive finite number
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return saddle_newton.saddle_escape(problem, self.method, horizon, eta=self.step,
+                                           runs=runs, x0=x0, checkpoints=checkpoints)
