@@ -23,6 +23,7 @@ from experiments import (
     adaptive,
     bilevel,
     first_order,
+    fixed_point,
     halpern,
     saddle_newton,
     scaled_gd,
@@ -322,3 +323,15 @@ class SaddleEscape:
             x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
         return saddle_newton.saddle_escape(problem, self.method, horizon, eta=self.step,
                                            runs=runs, x0=x0, checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class FixedPointIteration:
+    """s_{k+1} = T(s_k) for a problem that is the map T (e.g. the SELU moment map of
+    problems/selu_moments.py); deterministic, numpy (see experiments.fixed_point)."""
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if x0 is None:
+            raise ValueError("FixedPointIteration needs x0, the starting state(s)")
+        return fixed_point.fixed_point_iteration(problem, horizon, x0, checkpoints)
