@@ -43,4 +43,6 @@ def test_claim_holds_and_control_fails(seed):
     assert v.ok, (v.outcome.reasons, v.control.reasons)
     lo, hi = v.ci
     assert 0.2 < lo < hi <= 0.6
-    assert v.control.measurement.ci[0] > 1.0  # n = 60: the error grows
+    # n = 60: no convergence, the median error grows (factor ~1.1, CI far above 0.6)
+    control = v.control.measurement
+    assert control.ci[0] > 0.8 and np.median(control.trace.values[:, -1]) > 1.0
