@@ -17,6 +17,9 @@ adaptive quadrature of the exact Gaussian integrals and central differences), eq
 0.7877 within 5e-4.  With omega = 0 the Jacobian is [[0, d mu~/d nu], [0, d nu~/d nu]]: the
 factor is its eigenvalue d nu~/d nu = 0.7826 and the norm sqrt(0.0888^2 + 0.7826^2).
 
+Also checked: the first layer's state equals the exact moments (scipy) within 2e-3 (the map
+is g itself, not, e.g., the second moment, which has the same fixed point and Jacobian).
+
 Controls: lam = 1 has another fixed point, (-0.031, 0.626): the variance is not preserved;
 alpha = 1 (an ELU scaled by lam) shrinks the variance to ~0.03 by layer 30.
 
@@ -85,6 +88,13 @@ def layer_factor(seen: Observed) -> float:
     return float(np.exp(np.polyfit(k, np.log(d[k]), 1)[0]))
 
 
+def first_layer_error(seen: Observed) -> float:
+    """max |layer-1 state - exact moments from (mu0, nu0)| (scipy quadrature)."""
+    p = seen.instance.params
+    exact = exact_moments(p["mu0"], p["nu0"], p["lam"], p["alpha"])
+    return float(np.max(np.abs(seen.runs[0].iterates[0, 1] - exact)))
+
+
 def jacobian_norm(seen: Observed) -> float:
     return float(np.linalg.norm(jacobian_at((0.0, 1.0), seen.instance["lam"],
                                             seen.instance["alpha"]), 2))
@@ -97,6 +107,9 @@ SPEC = Limit(
     runs=1, x0=lambda i: np.array([[i["mu0"], i["nu0"]]]),
     trace=Quantity("max(|mu_k|, |nu_k - 1|)", _distance), xlabel="layer k",
     checks=(
+        Within("layer 1 minus the exact moments (scipy)", first_layer_error, 0.0, 2e-3,
+               "the layer map is the paper's g: mean and variance (not second moment) of selu "
+               "(z), up to the 120-node quadrature's error (~1e-3)"),
         Within("per-layer factor", layer_factor, 0.77, 0.79,
                "the Jacobian's eigenvalue d nu~/d nu = 0.7826 at (0, 1); the fit starts at "
                "nu_5 = 1.1, where the map is still slightly nonlinear"),
