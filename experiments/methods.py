@@ -22,9 +22,13 @@ import numpy as np
 from experiments import (
     adaptive,
     bilevel,
+    damped_newton,
     first_order,
+    fixed_point,
     halpern,
     hypergradient,
+    projected_gd,
+    saddle_newton,
     scaled_gd,
     schedules,
     vi,
@@ -414,3 +418,76 @@ class UnrolledBilevel:
         T = _steps("horizon", horizon)
         lam = hypergradient.unrolled_argmin(problem, T, self.low, self.high)
         return Run(np.array([T]), np.full((1, 1, 1), lam), np.array([-1]), seed)
+
+
+@dataclass(frozen=True)
+class SaddleEscape:
+    """GD (step ``step``), Newton or saddle-free Newton on the 2-D saddle of
+    problems/saddle2d.py [Pascanu et al. 2014, arXiv 1405.4604]; see experiments.saddle_newton.
+    Deterministic: ``seed`` is unused, runs differ by their starts x0."""
+
+    method: str
+    step: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.method not in saddle_newton.METHODS:
+            raise ValueError(f"method must be one of {', '.join(saddle_newton.METHODS)}, got "
+                             f"{self.method!r}")
+        _schedule("step", self.step)  # a positive finite number
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return saddle_newton.saddle_escape(problem, self.method, horizon, eta=self.step,
+                                           runs=runs, x0=x0, checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class FixedPointIteration:
+    """s_{k+1} = T(s_k) for a problem that is the map T (e.g. the SELU moment map of
+    problems/selu_moments.py); deterministic, numpy (see experiments.fixed_point)."""
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if x0 is None:
+            raise ValueError("FixedPointIteration needs x0, the starting state(s)")
+        return fixed_point.fixed_point_iteration(problem, horizon, x0, checkpoints)
+
+
+@dataclass(frozen=True)
+class SparseProjectedGD:
+    """w <- P_s(w - eta grad L(w)), P_s the projection onto s-sparse vectors, one problem
+    instance per run [Soltanolkotabi 2017, arXiv 1705.04591]; see experiments.projected_gd.
+    The problem's own seed draws the instances: ``seed`` is unused."""
+
+    step: float
+    sparsity: int
+
+    def __post_init__(self) -> None:
+        _schedule("step", self.step)
+        if isinstance(self.sparsity, bool) or not isinstance(self.sparsity, int | np.integer) \
+                or self.sparsity < 1:
+            raise ValueError(f"sparsity must be an integer >= 1, got {self.sparsity!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return projected_gd.projected_gd(problem, float(self.step), int(self.sparsity), horizon,
+                                         runs=runs, x0=x0, checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class DampedNewton:
+    """x <- x - alpha_k H^-1 g with alpha_k = (-1 + sqrt(1 + 2 L G_k))/(L G_k), G_k the Newton
+    decrement and L adapted by halving/doubling (``damped=False``: pure Newton, alpha = 1)
+    [Hanzely, Abdukhakimov, Takac 2024, arXiv 2405.18926]; see experiments.damped_newton.
+    One problem instance per run, drawn by the problem's own seed: ``seed`` is unused."""
+
+    damped: bool = True
+    L0: float = 1.0
+
+    def __post_init__(self) -> None:
+        _schedule("L0", self.L0)
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return damped_newton.damped_newton(problem, horizon, damped=self.damped, L0=self.L0,
+                                           runs=runs, x0=x0, checkpoints=checkpoints)
