@@ -203,7 +203,8 @@ def _tick(t: float) -> str:
 
 def _mark(ax, p: Placed, y: float, colour: str, marker: str, filled: bool, url: str) -> None:
     if p.u is None:
-        t = ax.text(0, y, p.note, ha="center", va="center", fontsize=7, color=colour,
+        # beside the accepted band, not on it: a note is not a value
+        t = ax.text(1.3 * LINEAR, y, p.note, ha="left", va="center", fontsize=7, color=colour,
                     style="italic", zorder=4)
         t.set_url(url)
         return
