@@ -10,7 +10,15 @@ The figure is drawn from a :class:`rates.claim.Verdict` alone, so it works for a
   with the paper's formula rendered from the sympy expression (mathtext; plain text when mathtext
   cannot draw it);
 * the negative control in grey, with its outcome;
-* the verdict in the title, coloured, and the stated value with its accepted interval under it.
+* the verdict in the title, coloured, and the stated value with its accepted interval under it;
+* for a claim with a worst-case leg (:class:`rates.spec.WorstCaseLeg`), a panel beside it with
+  the leg's three curves against N: the value measured on the instance, the exact worst case over
+  the class (PEP) and the paper's bound (read from the leg's check, so a cached verdict draws it);
+* for a limit claim on a linear axis, the mean over runs with a +-1 SE band (a limit is a
+  statement about the mean: the 10-90% band of single runs would hide it), the stated value and
+  the accepted interval (or the zone it must avoid) as horizontal lines and bands, the measured
+  limit with its CI at the right, and the control on the same axis.  adam-symmetry also draws the
+  zero of the Adam vector field, the limit the theorem predicts for a skewed law.
 
 The y-range follows the claim's own measurement, not the control's: a diverging control (1e100)
 would otherwise flatten everything else, so a control that leaves the plot is annotated instead.
@@ -25,14 +33,16 @@ import re
 import textwrap
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.mathtext import MathTextParser
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from rates.bound import Bound
-from rates.claim import Measurement, Mode, Outcome, Verdict
+from rates.claim import Check, Measurement, Mode, Outcome, Verdict
 from rates.fit import STATISTICS, Fit
 from rates.records import control_text
 
@@ -43,6 +53,9 @@ CONTROL = "#8c8c8c"
 PASS = "#1a7f37"
 FAIL = "#cf222e"
 WARN = "#b35900"
+WORST = "#6f42c1"
+ACCEPTED = "#d8f0dc"
+FORBIDDEN = "#f8d7da"
 
 SIZE = (7.5, 6.0)
 """Inches; at DPI this gives a 750 x 600 PNG of about 30 kB (256 colours)."""
@@ -110,8 +123,10 @@ def accepted_text(verdict: Verdict) -> str:
     c = verdict.claim
     lo, hi = verdict.outcome.accepted
     if c.mode == Mode.LIMIT:
-        return (f"{c.mode.value}: target {_num(verdict.stated)}, accepted within "
-                f"[{_num(lo)}, {_num(hi)}] SE")
+        unit = " SE" if c.tolerance.se_units else ""
+        what = "must avoid" if c.tolerance.outside else "accepted within"
+        return (f"{c.mode.value}: target {_num(verdict.stated)}, {what} "
+                f"[{_num(lo)}, {_num(hi)}]{unit}")
     left = "(" if math.isinf(lo) else "["
     right = ")" if math.isinf(hi) else "]"
     return (f"{c.mode.value}: stated {_rate_symbol(c.law)} = {_num(verdict.stated)}, accepted "
@@ -291,10 +306,11 @@ def _overlaps(values: np.ndarray, ylim: tuple[float, float] | None, scale: str) 
 
 
 def _match_decades(cax, ax, scale: str) -> None:
-    """Give a log-scaled control axis at least as many decades as the claim's axis.
+    """Give a log-scaled control axis and the claim's axis the same number of decades.
 
     Equal decades per inch keep slopes comparable across the two axes: a control that varies by
-    a factor 2 must not look as steep as a claim that varies by a factor 100.
+    a factor 2 must not look as steep as a claim that varies by a factor 100, nor a control that
+    grows like kappa look as flat as a claim that grows like sqrt(kappa).
     """
     if scale != "log":
         return
@@ -302,9 +318,228 @@ def _match_decades(cax, ax, scale: str) -> None:
     clo, chi = cax.get_ylim()
     want = math.log10(hi / lo)
     have = math.log10(chi / clo)
-    if have < want:
-        mid = 0.5 * (math.log10(clo) + math.log10(chi))
-        cax.set_ylim(10 ** (mid - want / 2), 10 ** (mid + want / 2))
+    span = max(want, have)
+    for axis, (a, b) in ((ax, (lo, hi)), (cax, (clo, chi))):
+        mid = 0.5 * (math.log10(a) + math.log10(b))
+        axis.set_ylim(10 ** (mid - span / 2), 10 ** (mid + span / 2))
+
+
+# --- the worst-case leg ------------------------------------------------------------------------
+
+_JUDGED = re.compile(r"N = (\d+): measured ([^\s;)]+) <= worst ([^\s;)]+)"
+                     r"(?: <= bound ([^\s;)]+))?")
+_SKIPPED = re.compile(r"(\d+) \(worst ([^\s;)]+)\)")
+
+
+@dataclass(frozen=True)
+class LegPoints:
+    """A worst-case leg's three curves against N, read back from its check."""
+
+    name: str
+    passed: bool
+    n: tuple[int, ...]
+    measured: tuple[float, ...]
+    worst: tuple[float, ...]
+    bound: tuple[float, ...] | None
+    skipped: tuple[tuple[int, float], ...]
+    """(N, worst case) below the solver's floor: drawn, not judged."""
+    note: str = ""
+
+
+def leg_points(check: Check) -> LegPoints | None:
+    """The points of a worst-case leg's check (:func:`rates.worst_case.worst_case_leg` writes
+    them into its detail as "N = 5: measured a <= worst b <= bound c"), or None if it has none.
+
+    Reading the detail, rather than re-solving, lets a cached verdict draw its leg: the detail is
+    the record of what was judged.
+    """
+    judged = _JUDGED.findall(check.detail)
+    skipped_part = check.detail.split("skipped", 1)[1] if "skipped" in check.detail else ""
+    skipped = tuple((int(n), float(w)) for n, w in _SKIPPED.findall(skipped_part))
+    if not judged and not skipped:
+        return None
+    seen: dict[int, tuple[float, float, float | None]] = {}
+    for n, m, w, b in judged:  # a failed leg lists its failures first, then all points
+        seen.setdefault(int(n), (float(m), float(w), float(b) if b else None))
+    ns = tuple(sorted(seen))
+    bounds = tuple(seen[n][2] for n in ns)
+    return LegPoints(name=check.name, passed=check.passed, n=ns,
+                     measured=tuple(seen[n][0] for n in ns), worst=tuple(seen[n][1] for n in ns),
+                     bound=None if any(b is None for b in bounds) else bounds, skipped=skipped)
+
+
+def _leg_names(verdict: Verdict) -> set[str]:
+    """The names of the claim's worst-case legs (a Spec's WorstCaseLeg checks)."""
+    from rates.spec import WorstCaseLeg
+
+    checks = getattr(verdict.claim.experiment, "checks", ()) or ()
+    return {a.name for a in checks if isinstance(a, WorstCaseLeg)}
+
+
+def worst_case_legs(verdict: Verdict) -> list[tuple[Check, LegPoints | None]]:
+    """The claim measurement's worst-case leg checks, each with its points (None when the leg
+    could not run, e.g. PEPit is not installed: the panel then says why)."""
+    names = _leg_names(verdict)
+    out = []
+    for c in verdict.outcome.measurement.checks:
+        if c.name in names or c.name.startswith("worst-case leg"):
+            out.append((c, leg_points(c)))
+    return out
+
+
+def _draw_leg(ax, check: Check, points: LegPoints | None) -> None:
+    colour = PASS if check.passed else FAIL
+    ax.set_title(_wrap("worst-case leg: " + ("holds" if check.passed else "FAILS"), 30),
+                 fontsize=9, color=colour, loc="left", fontweight="bold")
+    if points is None:
+        ax.text(0.5, 0.5, _wrap(safe(check.detail), 28), transform=ax.transAxes, ha="center",
+                va="center", fontsize=7, color=colour)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    n = np.asarray(points.n, dtype=float)
+    ax.plot(n, _clean(np.asarray(points.measured), "log"), "o-", color=MAIN, lw=1.6, ms=4,
+            label="measured", zorder=4)
+    ax.plot(n, _clean(np.asarray(points.worst), "log"), "s--", color=WORST, lw=1.4, ms=4,
+            mfc="white", label="PEP worst case", zorder=3)
+    if points.bound is not None:
+        ax.plot(n, _clean(np.asarray(points.bound), "log"), "-.", color=BOUND, lw=1.3,
+                label="paper's bound", zorder=2)
+    if points.skipped:
+        sn, sw = zip(*points.skipped, strict=True)
+        ax.plot(sn, _clean(np.asarray(sw, dtype=float), "log"), "s", color=CONTROL, mfc="none",
+                ms=4, label="below solver floor")
+    ax.set_xlabel("horizon N", fontsize=8)
+    ax.set_ylabel("the leg's measure after N steps", fontsize=8)
+    ticks = sorted(set(points.n) | {s[0] for s in points.skipped})
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.tick_params(labelsize=7)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=6.5, loc="best", frameon=True, framealpha=0.8)
+
+
+# --- limits: the mean with its SE, the stated value and the interval as lines ----------------
+
+def _mean_se(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(values, axis=0)
+        count = np.sum(np.isfinite(values), axis=0)
+        se = np.nanstd(values, axis=0, ddof=1) / np.sqrt(np.maximum(count, 1))
+    return mean, np.where(count > 1, se, 0.0)
+
+
+def _adam_symmetry_lines(verdict: Verdict) -> list[tuple[float, str]]:
+    """adam-symmetry: the zero of the Adam vector field, the limit for a skewed law [the claim's
+    own independent value, by quadrature], beside x* (0), the limit iff the law is symmetric."""
+    zero = verdict.outcome.measurement.extra.get("zero")
+    if zero is None or not math.isfinite(zero):
+        return []
+    return [(float(zero), f"zero of the Adam vector field (quadrature): {_num(zero)}, the "
+                          f"limit for the skewed law")]
+
+
+SPECIAL_LINES = {"adam-symmetry": _adam_symmetry_lines}
+"""Reference lines a limit claim's figure adds to its stated value, by claim id (y, label)."""
+
+TARGET_LABELS = {"adam-symmetry": "0 = x*: the limit if and only if the law is symmetric"}
+
+
+def _limit_ylim(core: list[float], full: list[np.ndarray]) -> tuple[float, float]:
+    """The y-range: everything that carries the point (``core``: the stated value, the interval,
+    the measured CIs, the late means), and as much of the curves' transients as leaves the core
+    at least a third of the axis."""
+    core = [c for c in core if math.isfinite(c)]
+    lo, hi = min(core), max(core)
+    span = hi - lo if hi > lo else max(abs(hi), 1e-12)
+    allv = np.concatenate([a[np.isfinite(a)] for a in full] + [np.array(core)])
+    lo = max(float(allv.min()), lo - span)
+    hi = min(float(allv.max()), hi + span)
+    pad = 0.06 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+def _draw_limit(ax, verdict: Verdict) -> list[np.ndarray]:
+    """The limit figure's main axes (see the module docstring); returns nothing to rescale."""
+    c = verdict.claim
+    m = verdict.outcome.measurement
+    runs = np.atleast_2d(np.asarray(m.trace.values, dtype=float)).shape[0]
+    # name each curve by what tells them apart: the parameters the control changes
+    changed = ", ".join(f"{k} = {verdict.params.get(k)}" for k in c.control.overrides)
+    which = f" ({changed})" if changed else ""
+    roles = [(verdict.outcome, MAIN, f"claim{which}: mean of {runs} runs ± 1 SE")]
+    if verdict.control is not None:
+        roles.append((verdict.control, CONTROL, _wrap(
+            _control_label(verdict, verdict.control, False) + " (mean ± 1 SE)", 48)))
+    core: list[float] = [verdict.stated]
+    full: list[np.ndarray] = []
+    xmax = 1.0
+    for outcome, colour, label in roles:
+        t = outcome.measurement.trace
+        x = np.asarray(t.x, dtype=float)
+        keep = _positive_mask(x, t.xscale)
+        mean, se = _mean_se(np.atleast_2d(np.asarray(t.values, dtype=float)))
+        x, mean, se = x[keep], mean[keep], se[keep]
+        ax.plot(x, mean, "-", color=colour, lw=2.0, label=label, zorder=4)
+        ax.fill_between(x, mean - se, mean + se, color=colour, alpha=0.25, lw=0, zorder=3)
+        if x.size:
+            xmax = max(xmax, float(np.nanmax(x)))
+            late = x >= x.max() ** 0.6 * (x.min() if x.min() > 0 else 1.0) ** 0.4
+            core += [float(np.nanmin(mean[late] - se[late])), float(np.nanmax(mean[late] +
+                                                                             se[late]))]
+            full += [mean - se, mean + se]
+    lo, hi = verdict.outcome.accepted
+    core += [v for v in (lo, hi) if math.isfinite(v)]
+    extra = SPECIAL_LINES.get(c.id, lambda v: [])(verdict)
+    core += [y for y, _ in extra]
+    at = xmax * 1.35  # the measured limits, right of the curves
+    for outcome, colour, marker in ((verdict.outcome, None, "s"), (verdict.control, CONTROL, "D")):
+        if outcome is None or outcome.measurement.ci is None:
+            continue
+        om = outcome.measurement
+        own = {"holds": PASS, "fails": FAIL}.get(outcome.verdict, WARN) if colour is None \
+            else colour
+        clo, chi = om.ci
+        core += [clo, chi]
+        who = "claim" if colour is None else "control"
+        ax.errorbar([at if colour is None else at * 1.25], [om.measured],
+                    yerr=[[om.measured - clo], [chi - om.measured]], fmt=marker, color=own,
+                    mfc=own if colour is None else "white", ms=6, capsize=3, lw=1.6, zorder=6,
+                    label=f"{who}'s measured limit {measured_text(om)} ({om.level:.0%} CI): "
+                          f"{outcome.verdict}")
+    ylo, yhi = _limit_ylim(core, full)
+    ax.set_ylim(ylo, yhi)
+    outside = c.tolerance.outside
+    band_lo, band_hi = max(lo, ylo - (yhi - ylo)), min(hi, yhi + (yhi - ylo))
+    ax.axhspan(band_lo, band_hi, color=FORBIDDEN if outside else ACCEPTED, alpha=0.8, lw=0,
+               zorder=0, label=(f"must avoid (the claim's CI): [{_num(lo)}, {_num(hi)}]"
+                                if outside else f"accepted [{_num(lo)}, {_num(hi)}]"))
+    ax.axhline(verdict.stated, color=BOUND, lw=1.3, zorder=2,
+               label=TARGET_LABELS.get(c.id, f"stated value {_num(verdict.stated)}"))
+    for y, label in extra:
+        ax.axhline(y, color=FIT, lw=1.6, ls="--", zorder=2, label=_wrap(label, LEGEND_WRAP))
+    ax.set_xlim(right=at * 1.6)
+    return []
+
+
+def _tidy_log_ticks(axis, lo: float, hi: float) -> None:
+    """On a log axis spanning under two decades, plain numbers (0.2, 0.5, 1) instead of
+    overlapping 2x10^-1 3x10^-1 ... minor labels; over more decades, no minor labels at all."""
+    if not (lo > 0 and hi > lo):
+        return
+    if math.log10(hi / lo) >= 2:
+        axis.set_minor_formatter(NullFormatter())
+        return
+
+    def plain_number(v: float, _pos: int | None = None) -> str:
+        mantissa = v / 10 ** math.floor(math.log10(v) + 1e-9)
+        return f"{v:g}" if round(mantissa, 6) in (1.0, 2.0, 5.0) else ""
+
+    axis.set_major_formatter(FuncFormatter(plain_number))
+    axis.set_minor_formatter(FuncFormatter(plain_number))
 
 
 def draw(verdict: Verdict, fig: Figure | None = None) -> Figure:
@@ -314,7 +549,13 @@ def draw(verdict: Verdict, fig: Figure | None = None) -> Figure:
     lines = footer.count("\n") + 1
     footer_in = lines * FOOTER_PT * 1.3 / 72 + 0.06
     top, bottom = fig.subfigures(2, 1, height_ratios=[SIZE[1] - footer_in, footer_in])
-    ax = top.add_subplot()
+    legs = worst_case_legs(verdict)
+    if legs:
+        ax, *leg_axes = top.subplots(1, 1 + len(legs), width_ratios=[2.4] + [1.0] * len(legs))
+        for leg_ax, (check, points) in zip(leg_axes, legs, strict=True):
+            _draw_leg(leg_ax, check, points)
+    else:
+        ax = top.add_subplot()
     c = verdict.claim
     m = verdict.outcome.measurement
     t = m.trace
@@ -325,6 +566,10 @@ def draw(verdict: Verdict, fig: Figure | None = None) -> Figure:
 
     ax.set_xscale(t.xscale)
     ax.set_yscale(t.yscale)
+    if c.mode == Mode.LIMIT and t.yscale == "linear" and m.diverged_at is None:
+        _draw_limit(ax, verdict)
+        _finish(ax, top, bottom, verdict, footer, *ax.get_legend_handles_labels())
+        return fig
     main_label = ("measured (one run)" if runs == 1 else f"median of {runs} runs")
     _, med = _draw_runs(ax, x, values, colour=MAIN, label=main_label, scale_x=t.xscale,
                         scale_y=t.yscale, few=few,
@@ -395,22 +640,39 @@ def draw(verdict: Verdict, fig: Figure | None = None) -> Figure:
             ch, cl = cax.get_legend_handles_labels()
             handles, labels = handles + ch, labels + cl
             _match_decades(cax, ax, t.yscale)
+            if t.yscale == "log":
+                _tidy_log_ticks(cax.yaxis, *cax.get_ylim())
         else:
             handles, labels = ax.get_legend_handles_labels()
-            if ylim is not None:
-                ax.set_ylim(*ylim)
+            # within reach of the claim's axis: widen it to show the control whole (a plateau
+            # just above the claim's curve must not be clipped away)
+            both = _limits([*shown, cmed], t.yscale)
+            if both is not None:
+                ax.set_ylim(*both)
 
     if m.diverged_at is not None:
         handles.append(ax.axvline(m.diverged_at, color=FAIL, lw=1, ls=":"))
         labels.append(f"the claim's run diverged at step {m.diverged_at}")
     if m.fit is None and m.diverged_at is None:
+        colour = {"holds": PASS, "fails": FAIL}.get(verdict.outcome.verdict, WARN)
         ax.text(0.5, 0.5, _wrap(safe(measured_text(m)), 60), transform=ax.transAxes, ha="center",
-                va="center", color=FAIL, fontsize=9)
+                va="center", color=colour, fontsize=9,
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": colour, "lw": 0.6})
+    _finish(ax, top, bottom, verdict, footer, handles, labels)
+    return fig
 
+
+def _finish(ax, top, bottom, verdict: Verdict, footer: str, handles, labels) -> None:
+    """Axis labels, grid, title, subtitle, legend and footer: the same for every figure."""
+    c, t = verdict.claim, verdict.outcome.measurement.trace
     ax.set_xlabel(safe(t.xlabel))
     ax.set_ylabel(safe(t.ylabel))
     ax.grid(True, which="major", alpha=0.3)
     ax.grid(True, which="minor", alpha=0.08)
+    if t.xscale == "log":
+        _tidy_log_ticks(ax.xaxis, *ax.get_xlim())
+    if t.yscale == "log":
+        _tidy_log_ticks(ax.yaxis, *ax.get_ylim())
 
     title, colour = verdict_title(verdict)
     ax.set_title(safe(title), color=colour, fontsize=11, fontweight="bold", loc="left")
@@ -421,7 +683,6 @@ def draw(verdict: Verdict, fig: Figure | None = None) -> Figure:
     top.legend(handles, labels, loc="outside lower center", fontsize=8, ncols=2,
                frameon=False)
     bottom.text(0.01, 0.98, footer, fontsize=FOOTER_PT, color="#555555", va="top")
-    return fig
 
 
 def save(verdict: Verdict, out_dir: str | Path, formats: Sequence[str] = ("png", "pdf"),

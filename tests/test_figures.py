@@ -9,9 +9,9 @@ import sympy as sp
 from PIL import Image
 
 from figures import layout
-from rates import registry
+from rates import registry, worst_case
 from rates.bound import Bound, k
-from rates.claim import Control, Measurement, Trace, Verdict
+from rates.claim import Check, Control, Measurement, Mode, Trace, Verdict
 from rates.cli import main
 
 FAST = "handbook-gd-strongly-convex"
@@ -39,7 +39,9 @@ def test_every_registered_claim_gets_a_figure(synthetic_verdicts, synthetic_figu
             assert image.size == (750, 600)
         drawn = texts(layout.draw(verdict))
         assert claim_id in drawn and "HOLDS" in drawn and "control fails" in drawn
-        assert "median of 20 runs" in drawn
+        limit = verdict.claim.mode == Mode.LIMIT and \
+            verdict.outcome.measurement.trace.yscale == "linear"
+        assert ("mean of 20 runs ± 1 SE" if limit else "median of 20 runs") in drawn
         if verdict.outcome.measurement.fit is not None:
             assert "fit" in drawn
             assert layout._num(verdict.measured) in drawn  # the rate, in the legend
@@ -148,3 +150,75 @@ def test_the_fit_line_follows_the_fit(name, make_verdict):
     assert fit.window[0] <= xs.min() and xs.max() <= fit.window[1]
     np.testing.assert_allclose(ys, fit.predict(xs))
 
+
+
+# --- limits: the mean with its SE; adam-symmetry shows the theorem ------------------------------
+
+def test_adam_symmetry_draws_both_laws_the_fields_zero_and_x_star(make_verdict):
+    v = make_verdict(registry.get("adam-symmetry"))
+    v.outcome.measurement.extra["zero"] = -0.0086
+    fig = layout.draw(v)
+    drawn = texts(fig)
+    assert len(fig.axes) == 1  # the symmetric control shares the claim's axis
+    assert "zero of the Adam vector field (quadrature): -0.0086" in drawn
+    assert "0 = x*: the limit if and only if the law is symmetric" in drawn
+    assert "claim (law = exponential): mean of 20 runs ± 1 SE" in drawn
+    assert "must avoid (the claim's CI): [-0.004, 0.004]" in drawn
+    ax = fig.axes[0]
+    lo, hi = ax.get_ylim()
+    hlines = {round(ln.get_ydata()[0], 6) for ln in ax.get_lines()
+              if len(set(ln.get_ydata())) == 1 and len(ln.get_ydata()) == 2}
+    assert {0.0, -0.0086} <= hlines and lo < -0.0086 < 0.0 < hi
+    control_mean = v.control.measurement.trace.values.mean(axis=0)
+    assert lo < control_mean[-1] < hi  # the control does not leave the axis
+
+
+def test_a_limit_is_drawn_as_mean_and_standard_error(make_verdict):
+    v = make_verdict(registry.get("adam-nonconvergence"))
+    ax = layout.draw(v).axes[0]
+    values = v.outcome.measurement.trace.values
+    (mean_line,) = [ln for ln in ax.get_lines() if ln.get_label().startswith("claim")]
+    np.testing.assert_allclose(mean_line.get_ydata(), values.mean(axis=0))
+
+
+# --- the worst-case leg ------------------------------------------------------------------------
+
+def leg_check(bound=True) -> Check:
+    return worst_case.worst_case_leg(
+        "worst-case leg: measured <= PEP worst case <= bound", [1, 2, 5, 10],
+        {1: 0.087, 2: 0.084, 5: 0.068, 10: 0.033}, {1: 1.0, 2: 0.444, 5: 0.111, 10: 3e-5},
+        {1: 1.0, 2: 0.4444, 5: 0.1111, 10: 0.0331} if bound else None)
+
+
+def test_the_legs_points_are_read_back_from_its_check():
+    points = layout.leg_points(leg_check())
+    assert points.n == (1, 2, 5) and points.measured == (0.087, 0.084, 0.068)
+    assert points.worst == (1.0, 0.444, 0.111) and points.bound == (1.0, 0.4444, 0.1111)
+    assert points.skipped == ((10, 3e-5),) and points.passed
+    assert layout.leg_points(leg_check(bound=False)).bound is None
+    failed = worst_case.worst_case_leg("leg", [5], {5: 2.0}, {5: 1.0}, {5: 3.0})
+    assert not failed.passed and layout.leg_points(failed).measured == (2.0,)
+    assert layout.leg_points(Check("leg", False, "PEPit is not installed")) is None
+
+
+def test_a_claim_with_a_worst_case_leg_draws_its_three_curves(make_verdict):
+    v = make_verdict(registry.get("halpern"))
+    v.outcome.measurement.checks = [leg_check()]
+    fig = layout.draw(v)
+    assert len(fig.axes) == 2
+    leg = fig.axes[1]
+    curves = {ln.get_label(): ln for ln in leg.get_lines()}
+    assert list(curves["measured"].get_ydata()) == [0.087, 0.084, 0.068]
+    assert list(curves["PEP worst case"].get_ydata()) == [1.0, 0.444, 0.111]
+    assert list(curves["paper's bound"].get_ydata()) == [1.0, 0.4444, 0.1111]
+    assert "worst-case leg: holds" in texts(fig)
+    render(fig)
+
+
+def test_a_leg_that_could_not_run_says_why(make_verdict):
+    v = make_verdict(registry.get("comonotone-pp"))
+    v.outcome.measurement.checks = [
+        Check("worst-case leg: measured <= PEP worst case <= bound", False,
+              "PEPit is not installed: pip install -e '.[pep]'")]
+    fig = layout.draw(v)
+    assert len(fig.axes) == 2 and "PEPit is not installed" in texts(fig)

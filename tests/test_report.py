@@ -8,6 +8,7 @@ opens no port.  It skips, saying why, where Chromium is not installed.
 import dataclasses
 import fcntl
 import json
+import math
 import os
 import re
 import select
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from figures import layout, report
+from figures import forest, layout, report
 from rates import registry
 from rates.cli import lesson, main
 
@@ -74,8 +75,15 @@ def test_report_command_writes_page_table_and_figures(tmp_path, capsys):
     assert main(["report", FAST, "--out", str(tmp_path)]) == 0
     assert f"wrote {tmp_path / 'report.html'}" in capsys.readouterr().out.replace("\n", "")
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == [f"{FAST}.png", "report.html", "report.md"]
+    assert names == sorted([f"{FAST}.png", "data", "forest.svg", "report.html", "report.md"])
     assert "holds" in (tmp_path / "report.md").read_text()
+    # each figure links to its data: the trace as a CSV table and the verdict record beside it
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [f"{FAST}.csv",
+                                                                     f"{FAST}.json"]
+    page = (tmp_path / "report.html").read_text()
+    assert f'href="data/{FAST}.csv"' in page and f'href="data/{FAST}.json"' in page
+    header = (tmp_path / "data" / f"{FAST}.csv").read_text().splitlines()[0]
+    assert header == "claim,seed,role,run,x,value,statistic,fit,bound,in_window"
 
 
 # --- the page in a real browser -----------------------------------------------------------------
@@ -197,7 +205,18 @@ def load_in_chromium(url: str, profile: Path, expression: str) -> tuple[object, 
 
 PAGE_FACTS = """JSON.stringify({
   rows: [...document.querySelectorAll('tr.claim-row')].map(r => r.id),
-  images: [...document.images].map(i => [i.getAttribute('src'), i.complete, i.naturalWidth])
+  images: [...document.images].map(i => [i.getAttribute('src'), i.complete, i.naturalWidth]),
+  forest: [...document.querySelectorAll('figure.forest svg a')].map(
+    a => a.getAttribute('href') || a.getAttribute('xlink:href')),
+  forestBox: (s => s ? [s.getBoundingClientRect().width, s.getBoundingClientRect().height]
+                     : null)(document.querySelector('figure.forest svg')),
+  forestFirst: (document.querySelector('figure.forest') || {compareDocumentPosition: () => 0})
+    .compareDocumentPosition(document.querySelector('table') || document.body) &
+    Node.DOCUMENT_POSITION_FOLLOWING,
+  targets: [...document.querySelectorAll('figure.forest svg a')].every(
+    a => document.getElementById(
+      (a.getAttribute('href') || a.getAttribute('xlink:href')).slice(1)) !== null),
+  data: [...document.querySelectorAll('a.data')].map(a => a.getAttribute('href'))
 })"""
 
 
@@ -209,6 +228,13 @@ def test_the_page_in_headless_chromium(written, tmp_path):
     assert facts["rows"] == [v.claim.id for v in verdicts]
     assert [src for src, _, _ in facts["images"]] == [f"{v.claim.id}.png" for v in verdicts]
     assert all(complete and width == 750 for _, complete, width in facts["images"]), facts
+    # the forest plot opens the page: a row link per claim, each to a row that exists
+    assert facts["forestFirst"] and facts["targets"]
+    assert {h[1:] for h in facts["forest"]} == {v.claim.id for v in verdicts}
+    width, height = facts["forestBox"]
+    assert width > 300 and height > 10 * len(verdicts)
+    assert facts["data"] == [f"data/{v.claim.id}.{kind}" for v in verdicts
+                             for kind in ("csv", "json")]
     assert errors == []
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
 
@@ -221,6 +247,56 @@ def test_the_browser_check_can_fail(tmp_path):
     facts, errors, _ = load_in_chromium(page.as_uri(), tmp_path / "profile", PAGE_FACTS)
     assert facts["images"] == [["missing.png", True, 0]]
     assert any("boom" in e for e in errors) and any("missing.png" in e for e in errors)
+
+
+# --- the forest plot ----------------------------------------------------------------------------
+
+def test_the_forest_normalises_each_claim_to_its_accepted_interval(synthetic_verdicts):
+    by_law = {}
+    for v in synthetic_verdicts.values():
+        by_law.setdefault((v.claim.law, v.claim.mode, v.claim.tolerance.outside), v)
+    for (law, mode, outside), v in by_law.items():
+        placed = forest.place(v, v.outcome)
+        lo, hi = placed.accepted
+        finite = [x for x in (lo, hi) if math.isfinite(x)]
+        if len(finite) == 2:  # a two-sided interval is [-1, 1]; a one-sided one ends at -1 or 1
+            assert (lo, hi) == pytest.approx((-1.0, 1.0)), (law, mode)
+        elif v.claim.tolerance.below > 0 and v.claim.tolerance.above > 0:
+            assert finite and abs(finite[0]) == pytest.approx(1.0), (law, mode)
+        assert placed.outside == outside
+        holds = v.outcome.verdict == "holds"
+        if outside:  # the CI must avoid [lo, hi]
+            assert holds == (placed.hi < lo or placed.lo > hi), (law, mode)
+        else:
+            assert holds == (lo <= placed.lo and placed.hi <= hi), (law, mode)
+            control = forest.place(v, v.control)
+            assert not (lo <= control.lo and control.hi <= hi), (law, mode)
+
+
+def test_a_geometric_rate_is_normalised_in_minus_log_rho(make_verdict):
+    v = make_verdict(registry.get("polyak-heavy-ball"))
+    rho, stated = v.measured, v.stated
+    a, b = v.outcome.accepted  # relative 1% of -ln rho on both sides
+    width = -math.log(a) - -math.log(stated)
+    u = forest.place(v, v.outcome).u
+    assert u == pytest.approx((-math.log(rho) + math.log(stated)) / width)
+    slower = forest.place(v, v.control)  # GD's factor is larger: slower, to the left
+    assert slower.u < -1
+
+
+def test_the_forest_marks_a_diverged_control_and_links_every_row(synthetic_verdicts):
+    v = synthetic_verdicts[FAST]
+    diverged = dataclasses.replace(v.control, measurement=dataclasses.replace(
+        v.control.measurement, diverged_at=12, fit=None))
+    odd = dataclasses.replace(v, control=diverged)
+    assert forest.place(odd, diverged).note == "diverged at step 12"
+    svg = forest.svg([odd, *synthetic_verdicts.values()])
+    assert "diverged at step 12" in svg
+    links = set(re.findall(r'<a xlink:href="#([^"]+)"', svg))
+    assert links == set(synthetic_verdicts)
+    assert forest.svg([odd]) == forest.svg([odd])  # no date, salted ids: reproducible
+    element = forest.inline(svg)
+    assert element.startswith("<svg") and 'width="' not in element.split(">", 1)[0]
 
 
 # --- rates explain ----------------------------------------------------------------------------
