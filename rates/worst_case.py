@@ -66,6 +66,11 @@ N = 20 and 20-100 s at N = 40 per solve; EG+ (two oracle calls a step) about 4x 
 
 INSTALL_HINT = "pip install -e '.[pep]'"
 
+MAX_GD_STEP_L = 3.0
+"""Largest GD step accepted, times L.  GD diverges on the class beyond 2/L, but at a finite N
+the worst case is finite and the PEP computes it: a control at 2.1/L gets its worst case, which
+then exceeds the bound of a theorem that needs gamma <= 1/L."""
+
 _LOCK = threading.Lock()
 """PEPit keeps its points, functions and counters in class attributes: one PEP at a time."""
 
@@ -207,11 +212,12 @@ def gd_convex(N: int, *, gamma_L: float = 1.0, L: float = 1.0, R: float = 1.0) -
     Closed form (Drori & Teboulle, arXiv 1206.3209, Theorem 3.1, tight on a Huber function):
     for 0 < gamma_L <= 1, tau = 1/(4 N gamma_L + 2), i.e. L R^2/(4N + 2) at gamma_L = 1.  For
     1 < gamma_L < 2 they conjecture max(1/(4 N gamma_L + 2), (1 - gamma_L)^(2N)/2); the PEP
-    value is reported there as computed.
+    value is reported there as computed, and beyond 2 (up to :data:`MAX_GD_STEP_L`), where GD
+    diverges on the class but N steps have a finite worst case, too.
     """
     _require()
     n = _horizon(N)
-    h = _finite("gamma_L", gamma_L, 0.0, 2.0, open_high=True)
+    h = _finite("gamma_L", gamma_L, 0.0, MAX_GD_STEP_L)
     L, R = _positive("L", L), _positive("R", R)
     return _result(_gd(n, h, 0.0), n, L * R**2)
 
@@ -225,14 +231,15 @@ def gd_strongly_convex(N: int, *, mu: float, gamma_L: float = 1.0, L: float = 1.
 
     Closed form: tau = max(|1 - gamma_L|, |1 - gamma_L mu/L|)^(2N): that is the per-step
     contraction factor of GD on the class (grad f - mu x is 1/(L - mu)-cocoercive), and a
-    quadratic with eigenvalues mu and L attains it at every step.  The handbook's Theorem 3.6
-    (arXiv 2301.11235) bounds it by (1 - gamma mu)^N for gamma <= 1/L.
+    quadratic with eigenvalues mu and L attains it at every step (for every gamma_L up to
+    :data:`MAX_GD_STEP_L`: beyond 2 the factor exceeds 1 and GD diverges).  The handbook's
+    Theorem 3.6 (arXiv 2301.11235) bounds it by (1 - gamma mu)^N for gamma <= 1/L.
     """
     _require()
     n = _horizon(N)
     L = _positive("L", L)
     q = _finite("mu", mu, 0.0, L, open_high=True) / L
-    h = _finite("gamma_L", gamma_L, 0.0, 2.0, open_high=True)
+    h = _finite("gamma_L", gamma_L, 0.0, MAX_GD_STEP_L)
     R = _positive("R", R)
     return _result(_gd(n, h, q), n, R**2)
 
