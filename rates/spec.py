@@ -935,7 +935,10 @@ class WorstCaseLeg:
             inst = spec.instance({**inst.params, **extra}, inst.seed)
         got = values_at(spec, inst.params, inst.seed, self.horizons)
         measured = {n: self.measure(v) for n, v in got.items()}
-        worst = {n: self.worst(inst, n) for n in self.horizons}
+        try:  # parameters outside what the program accepts, or a failed solve: the leg fails
+            worst = {n: self.worst(inst, n) for n in self.horizons}
+        except (ValueError, RuntimeError) as exc:
+            return Check(self.name, False, f"no worst case at these parameters: {exc}")
         bound = None if self.bound is None else {n: self.bound(inst, n) for n in self.horizons}
         check = worst_case.worst_case_leg(self.name, self.horizons, measured, worst, bound)
         return check

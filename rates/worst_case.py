@@ -363,6 +363,54 @@ def extragradient(N: int, *, gamma1_L: float, gamma2_L: float | None = None, rho
 
 
 @functools.lru_cache(maxsize=1024)
+def _past_extragradient_ergodic(N: int, h: float, m: float) -> _Raw:
+    from PEPit import PEP, Point
+
+    with _LOCK:
+        problem = PEP()
+        F = problem.declare_function(_lipschitz_comonotone_class(), L=1.0, rho=0.0)
+        zs = F.stationary_point()
+        z0 = problem.set_initial_point()
+        u = Point()  # the merit's maximiser, anywhere in the ball around z_1 = z0
+        problem.set_initial_condition((z0 - zs) ** 2 <= 1)
+        problem.set_initial_condition((u - z0) ** 2 <= m**2)
+        z, g, total = z0, F.gradient(z0), None  # z_{1/2} = z_1: the first lead uses V(z_1)
+        for _ in range(N):
+            lead = z - h * g
+            g = F.gradient(lead)
+            z = z - h * g
+            total = lead if total is None else total + lead
+        problem.set_performance_metric(F.gradient(u) * (total / N - u))
+        return _solve(problem, f"past extragradient (ergodic), N = {N}, gamma L = {h:g}, "
+                               f"R/D = {m:g}")
+
+
+def past_extragradient_ergodic(N: int, *, gamma_L: float, radius: float, L: float = 1.0,
+                               D: float = 1.0) -> WorstCase:
+    """PEP bound on the restricted merit Err_R(zbar_N) after N steps of past extragradient.
+
+    Method (Popov): z_{t+1/2} = z_t - gamma V(z_{t-1/2}), z_{t+1} = z_t - gamma V(z_{t+1/2}),
+    z_{1/2} = z_1, gamma = gamma_L/L; zbar_N = (1/N) sum_{t<=N} z_{t+1/2}.  Class: monotone
+    L-Lipschitz V.  Measure: Err_R(zbar_N) = max over ||u - z_1|| <= R of <V(u), zbar_N - u>
+    (the PEP maximises over u as well).  Initial conditions: ||z_1 - z*|| <= D and R =
+    ``radius`` D.  The value is L D^2 tau(N, gamma_L, radius) by homogeneity.
+
+    Known bound (Hsieh, Iutzeler, Malick & Mertikopoulos, arXiv 1908.08465, Theorem 1 /
+    Proposition 2, gamma < 1/(2L)): Err_R(zbar_N) <= (R^2 + ||z_1 - z_{1/2}||^2)/(2 gamma N);
+    its proof uses only monotonicity between u and the leads and Lipschitz continuity between
+    leads, which the program contains, so the PEP value lies under it.  As for EG+, the pairwise
+    Lipschitz-monotone conditions are not interpolating: the value is an upper bound on the
+    worst case.
+    """
+    _require()
+    n = _horizon(N)
+    h = _finite("gamma_L", gamma_L, 0.0, 1.0)
+    m = _positive("radius", radius)
+    L, D = _positive("L", L), _positive("D", D)
+    return _result(_past_extragradient_ergodic(n, h, m), n, L * D**2)
+
+
+@functools.lru_cache(maxsize=1024)
 def _halpern(N: int) -> _Raw:
     from PEPit import PEP
     from PEPit.operators import LipschitzOperator
