@@ -25,9 +25,9 @@ Exactness.  The classes of L-smooth (strongly) convex functions, of smooth stron
 quadratics, of maximal monotone and of rho-negatively comonotone operators and of nonexpansive
 (1-Lipschitz) operators have pairwise interpolation conditions, so the PEP value *is* the worst
 case.  For L-Lipschitz monotone or comonotone operators (extragradient, past extragradient's
-ergodic merit) the pairwise conditions
-are only necessary (Ryu, Taylor, Bergeling & Giselsson, arXiv 1812.00146): the PEP
-value is then an upper bound on the worst case, still valid for "measured <= worst".
+ergodic merit) the pairwise conditions are only necessary (Ryu, Taylor, Bergeling & Giselsson,
+arXiv 1812.00146): the PEP value is then an upper bound on the worst case, still valid for
+"measured <= worst".
 """
 
 from __future__ import annotations
