@@ -26,6 +26,16 @@ Guarantees.
   (1 - gamma mu)^k ||x_0 - x*||^2 + 2 gamma sigma*/mu: a floor linear in gamma (the exact floor
   of least squares adds a gamma^2 term), measured as a rate in gamma over a few halvings.
 
+Worst-case legs (exact, by performance estimation: PEPit, rates/worst_case.py), at N = 1, 2, 5,
+10: measured on the quadratic <= the worst case over the whole class <= the theorem's bound.
+* Convex: over every L-smooth convex f with ||x_0 - x*|| <= R, GD at gamma L <= 1 has the tight
+  worst case L R^2/(4 N gamma L + 2) [4, Theorem 3.1] (PEPit reproduces it, tests), under the
+  handbook's R^2/(2 gamma N) by a factor 2 gamma L N/(4 gamma L N + 2) < 1/2.
+* Strongly convex: over every L-smooth mu-strongly convex f, ||x_N - x*||^2 <=
+  max(|1 - gamma L|, |1 - gamma mu|)^(2N) R^2, attained by a quadratic with eigenvalues mu and
+  L; the handbook's (1 - gamma mu)^N R^2 is above it for gamma <= 1/L.
+The controls (gamma = 2.1/L) fail the legs too: N steps have a worst case above the bound.
+
 What to look for: the convex curve is a straight line of slope -1 on log-log axes, ~1/37 of the
 bound; the strongly convex one is straight on semi-log axes and steeper than the bound; SGD's
 switching curve bends from the constant-step phase into slope -1 while the constant-step control
@@ -37,6 +47,8 @@ References
 [2] R. M. Gower, N. Loizou, X. Qian, A. Sailanbayev, E. Shulgin, P. Richtarik. SGD: General
     Analysis and Improved Rates. ICML 2019, arXiv 1901.09401.
 [3] Y. Nesterov. Introductory Lectures on Convex Optimization. Springer 2004 (no arXiv).
+[4] Y. Drori, M. Teboulle. Performance of first-order methods for smooth convex minimization:
+    a novel approach. Math. Program. 145 (2014), arXiv 1206.3209.
 """
 
 from __future__ import annotations
@@ -49,6 +61,7 @@ import sympy as sp
 from experiments import schedules
 from experiments.methods import GradientDescent
 from problems import least_squares, quadratic
+from rates import worst_case
 from rates.bound import Bound, k
 from rates.claim import Claim, Control, Mode, Paper, Tolerance
 from rates.params import Parameter as P
@@ -58,6 +71,7 @@ from rates.spec import (
     NoFasterThan,
     Spec,
     Sweep,
+    WorstCaseLeg,
     distance_squared,
     plateau,
     suboptimality,
@@ -88,6 +102,26 @@ def _gd(i) -> GradientDescent:
     return GradientDescent(i["gamma_L"] / i.problem.L)
 
 
+def _distance0(i) -> float:
+    """R = ||x_0 - x*|| of the instance (sqrt(d) for the unit offset)."""
+    return float(np.linalg.norm(_unit_offset(i.problem) - i.problem.x_star))
+
+
+def _bound_at(i, n: int) -> float:
+    return float(i.bound(np.array([float(n)]))[0])
+
+
+PEP_HORIZONS = (1, 2, 5, 10)
+"""The horizons of the worst-case legs: each PEP solves in under half a second."""
+
+
+def _leg(claim: str, worst, reason: str) -> WorstCaseLeg:
+    """measured <= PEP worst case <= bound at PEP_HORIZONS; ``claim`` names the module constant
+    whose experiment is measured (looked up when evaluated: the leg is part of that spec)."""
+    return WorstCaseLeg(PEP_HORIZONS, lambda: globals()[claim].experiment, worst, _bound_at,
+                        reason)
+
+
 GD_CONVEX = Claim(
     id="handbook-gd-convex", mode=Mode.TIGHT,
     title="GD on convex L-smooth f: f(x_k) - f* <= ||x0 - x*||^2/(2 gamma k), tight O(1/k)",
@@ -110,7 +144,13 @@ GD_CONVEX = Claim(
         bound=Bound(R0**2 / (2 * gamma * k)), quantity=suboptimality,
         x0=lambda i: _unit_offset(i.problem),
         window=lambda i: (i["window_start"], i["horizon"]),
-        checks=(BoundHolds("the theorem bounds every iterate, with the instance's constants"),)),
+        checks=(
+            BoundHolds("the theorem bounds every iterate, with the instance's constants"),
+            _leg("GD_CONVEX", lambda i, n: worst_case.gd_convex(
+                n, gamma_L=i["gamma_L"], L=i.problem.L, R=_distance0(i)),
+                 "Drori & Teboulle's tight L R^2/(4 N gamma L + 2) over every L-smooth convex f "
+                 "lies under the handbook's R^2/(2 gamma N)"),
+        )),
     control=Control({"gamma_L": 2.1}, "gamma = 2.1/L > 2/L: GD diverges"),
     more_controls=(Control({"mu": 1e-4}, "too fast: the spectrum's edge 1e-4 is reached inside "
                                          "the window, GD converges linearly (slope >> 1)"),),
@@ -146,6 +186,10 @@ GD_STRONGLY_CONVEX = Claim(
                                     / (math.sqrt(i.problem.L / i.problem.mu) + 1)) ** 2,
                          "no first-order method beats ((sqrt kappa - 1)/(sqrt kappa + 1))^2 "
                          "per step on a spectrum filling [mu, L] [Nesterov 2004, Thm 2.1.13]"),
+            _leg("GD_STRONGLY_CONVEX", lambda i, n: worst_case.gd_strongly_convex(
+                n, mu=i.problem.mu, gamma_L=i["gamma_L"], L=i.problem.L, R=_distance0(i)),
+                 "the class's per-step factor max(|1 - gamma L|, |1 - gamma mu|)^2 is at most "
+                 "the handbook's 1 - gamma mu for gamma <= 1/L"),
         )),
     control=Control({"gamma_L": 2.1}, "gamma = 2.1/L > 2/L: GD diverges"),
 )

@@ -18,6 +18,13 @@ lam_i)/lam_min < kappa(A) at every lam_min [3, Thm 3.3; the bound for this insta
 problems/preconditioned.py].  (*inferred*: the paper's FGM with line search is replaced by the
 constant-step scheme with the exact constants of P1 A.)
 
+Worst-case leg (exact, by performance estimation: PEPit, rates/worst_case.py) at kappa = 100 and
+N = 1, 2, 5, 10: ||x_N - x*||^2 on the quadratic <= the worst case of the same method over *every*
+L-smooth mu-strongly convex function (the class of [2, Thm 2.2.3], not only quadratics) with the
+same V(x0) = f(x0) - f* + mu/2 ||x0 - x*||^2 <= (2/mu)(1 - 1/sqrt kappa)^N V(x0), the bound
+[2, Thm 2.2.3; 4, Corollary 4.15] with its constants.  With momentum none the method is GD at 1/L
+and its worst case, (1 - 1/kappa)^(2N) V(x0)/mu, exceeds AGD's bound by N = 10.
+
 Control: momentum 0 (GD at 1/L) fails the AGD slope 1/2.  Second controls (the tests): a momentum
 fixed at its kappa = 1e4 value (not adapted to kappa) gives a slope near 0, below the accepted
 interval; P = I makes kappa(PA) = kappa(A), failing kappa(PA) < kappa(A).
@@ -28,6 +35,8 @@ References
 [2] Y. Nesterov. Introductory Lectures on Convex Optimization. Kluwer (2004).
 [3] N. Doikov, A. Rodomanov. Polynomial Preconditioning for Gradient Methods. ICML 2023,
     arXiv 2301.13194.
+[4] A. d'Aspremont, D. Scieur, A. Taylor. Acceleration Methods. Found. Trends Optim. 5 (2021),
+    arXiv 2101.09545.
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ import sympy as sp
 from experiments.methods import GradientDescent, HeavyBall, nesterov_accelerated
 from problems import quadratic
 from problems.preconditioned import preconditioned_quadratic, separated_spectrum
+from rates import worst_case
 from rates.bound import Bound
 from rates.claim import Claim, Control, Mode, Paper, Tolerance
 from rates.params import Parameter as P
@@ -51,6 +61,7 @@ from rates.spec import (
     Spec,
     Sweep,
     Within,
+    WorstCaseLeg,
     distance,
     gaussian_start,
     iterations_to,
@@ -149,7 +160,40 @@ PRECONDITIONED = Spec(
     ))
 """GM / FGM on P grad f against kappa(P A), lam_min from 1 to 0.01."""
 
+KAPPA_LEG = 100.0
+"""The kappa of the worst-case leg (one value of the sweep; the PEP solves in < 0.5 s each)."""
+PEP_HORIZONS = (1, 2, 5, 10)
+
+
+def _lyapunov0(i) -> float:
+    """V(x0) = f(x0) - f* + mu/2 ||x0 - x*||^2, averaged over the runs' starts (the worst case
+    is linear in V(x0) and the mean of ||x_N - x*|| squared is at most the mean square)."""
+    q = i.problem
+    return float(np.mean([q.suboptimality(x0) + q.mu / 2 * np.sum((x0 - q.x_star) ** 2)
+                          for x0 in gaussian_start(i)]))
+
+
+def _leg_worst(i, n: int):
+    """The PEP worst case of the instance's method (AGD's momentum, 0 for GD, or kappa_fixed's)
+    over L-smooth mu-strongly convex f with this V(x0): ||x_N - x*||^2."""
+    root = math.sqrt(KAPPA_FIXED)
+    momentum = {"tuned": None, "none": 0.0, "fixed": (root - 1) / (root + 1)}[i["momentum"]]
+    return worst_case.nesterov_strongly_convex(n, mu=i.problem.mu, L=i.problem.L,
+                                               V0=_lyapunov0(i), momentum=momentum,
+                                               measure="distance")
+
+
+def _leg_bound(i, n: int) -> float:
+    """[2, Thm 2.2.3]: ||x_N - x*||^2 <= (2/mu)(1 - 1/sqrt kappa)^N V(x0)."""
+    q = i.problem
+    return 2 / q.mu * (1 - math.sqrt(q.mu / q.L)) ** n * _lyapunov0(i)
+
+
 SPEC = replace(BASE, checks=BASE.checks + (
+    WorstCaseLeg(PEP_HORIZONS, lambda: BASE, _leg_worst, _leg_bound,
+                 "AGD's worst case over the whole strongly convex class, at kappa = 100, is "
+                 "under Nesterov's bound", measure=lambda v: v * v,
+                 overrides={"kappa": KAPPA_LEG}),
     RateWithin("GD slope in kappa", BASE, 0.92, 1.08, "O(kappa log 1/eps) [2, Cor. 2.1.2]",
                overrides={"momentum": "none"}),
     RateWithin("preconditioned GM slope in kappa(P1 A)", PRECONDITIONED, 0.92, 1.08,

@@ -11,7 +11,10 @@ import pytest
 
 from paper_checks.comonotone import (
     EG_PLUS,
+    EG_PLUS_SPEC,
+    LEG_GAMMA1_L,
     LEG_HORIZONS,
+    PEP_HORIZONS_EG,
     PP_SPEC,
     PROXIMAL_POINT,
     SWEEP_GAMMA1,
@@ -19,8 +22,9 @@ from paper_checks.comonotone import (
     egplus_radii,
     og_radii,
 )
+from rates import worst_case
 from rates.claim import FAILS
-from rates.spec import values_at
+from rates.spec import Observed, WorstCaseLeg, values_at
 
 SEEDS = range(10)
 
@@ -119,3 +123,34 @@ def test_worst_case_leg_values_are_the_closed_form_under_the_bound():
         exact = (2.0 / (n - 1)) * (1 + 1 / (n - 1)) ** -n
         assert value == pytest.approx(exact, rel=1e-10)
         assert value <= 2.0 / n
+
+
+def test_egplus_worst_case_does_not_decay_at_gamma1_one_over_l():
+    """The PEP worst case over 1-Lipschitz (1/4)-comonotone F at the claim's steps (1/L, 1/(4L))
+    is ||F(x_N)||^2 = ||x_0 - x*||^2 at every N: F = I gives I - g2 F + g1 g2 F^2 = I."""
+    for n in (1, 2, 5):
+        got = worst_case.extragradient(n, gamma1_L=1.0, gamma2_L=0.25, rho_L=0.25)
+        assert got.value == pytest.approx(1.0, rel=1e-4)
+    F = np.eye(2)
+    assert np.array_equal(np.eye(2) - 0.25 * F + 0.25 * F @ F, np.eye(2))
+
+
+def test_egplus_leg_runs_at_the_theorems_step_where_the_worst_case_decays():
+    (leg,) = [c for c in EG_PLUS.experiment.checks if isinstance(c, WorstCaseLeg)]
+    params = {**EG_PLUS.resolve(), "gamma1_L": LEG_GAMMA1_L}
+    inst = EG_PLUS_SPEC.instance(params, 0)
+    worst = [leg.worst(inst, n).value / inst.problem.d for n in PEP_HORIZONS_EG]  # R^2 = d
+    np.testing.assert_allclose(worst, [0.94031, 0.88418, 0.73662, 0.56903], rtol=1e-4)
+    assert np.all(np.diff(worst) < 0)
+    got = values_at(EG_PLUS_SPEC, params, 0, PEP_HORIZONS_EG)
+    # the blocks are normal: ||F(x_N)||^2 = sum_i a_i^2 |p(a_i e^{i theta_i})|^(2N) ||x_0,i||^2
+    p = inst.problem
+    lam = p.moduli * np.exp(1j * np.arccos(-0.25 * p.moduli))
+    g1, g2 = LEG_GAMMA1_L, LEG_GAMMA1_L / 4
+    for n, w in zip(PEP_HORIZONS_EG, worst, strict=True):
+        exact = float(np.sum(2 * p.moduli**2 * np.abs(1 - g2 * lam + g1 * g2 * lam**2) ** (2 * n)))
+        assert got[n] == pytest.approx(exact, rel=1e-9)
+        assert got[n] < w * p.d
+    check = leg.evaluate(Observed(EG_PLUS_SPEC.instance(EG_PLUS.resolve(), 0), np.zeros(1),
+                                  np.zeros((1, 1)), ()))
+    assert check.passed and "only measured <= worst judged" in check.detail

@@ -13,12 +13,16 @@ from scipy.optimize import minimize
 
 from paper_checks.extragradient import (
     ERGODIC_GAP,
+    ERGODIC_SPEC,
+    PEP_HORIZONS,
     STOCHASTIC_LAST_ITERATE,
     exact_mean_square,
     merit,
 )
 from problems.vi import affine_operator, bilinear_game, strongly_monotone_linear
+from rates import worst_case
 from rates.claim import FAILS
+from rates.spec import Observed, WorstCaseLeg, values_at
 
 SEEDS = range(10)
 
@@ -95,3 +99,46 @@ def test_exact_mean_square_has_the_robbins_monro_constant():
         z = (np.eye(4) - s * quiet.M + s * s * quiet.M @ quiet.M) @ z
     assert exact_mean_square(quiet, steps, "eg", np.ones(4), np.array([50]))[0] == \
         pytest.approx(z @ z, rel=1e-12)
+
+
+# --- the worst-case leg of PEG's averages ---------------------------------------------------------
+
+def _peg_rotation_merit(n: int, a: float, gamma: float, radius: float) -> float:
+    """Err_R(zbar_N) of PEG on V(z) = a J (z - z*), ||z*|| = 1, z_1 = z_{1/2} = 0 (numpy): with
+    e = zbar - z*, g = M^T e and c = z_1 - z*, the merit is <g, c> + R ||g|| (linear in u)."""
+    M = a * np.array([[0.0, -1.0], [1.0, 0.0]])
+    zs = np.array([1.0, 0.0])
+    z, v, total = np.zeros(2), M @ (np.zeros(2) - zs), np.zeros(2)
+    for _ in range(n):
+        lead = z - gamma * v
+        v = M @ (lead - zs)
+        z = z - gamma * v
+        total += lead
+    g = M.T @ (total / n - zs)
+    return float(g @ (-zs) + radius * np.linalg.norm(g))
+
+
+def test_peg_leg_between_rotations_and_the_bound():
+    """PEP value >= every 1-Lipschitz rotation's merit (a member of the class), <= R^2/(2 gamma N);
+    the claim's game (seed 0) lies under it."""
+    gamma, radius = 0.4, 2.0
+    for n in PEP_HORIZONS:
+        pep = worst_case.past_extragradient_ergodic(n, gamma_L=gamma, radius=radius).value
+        lower = max(_peg_rotation_merit(n, a, gamma, radius) for a in np.linspace(0.05, 1, 40))
+        assert lower * (1 - 1e-4) <= pep <= radius**2 / (2 * gamma * n) * (1 + 1e-4)
+    (leg,) = [c for c in ERGODIC_GAP.experiment.checks if isinstance(c, WorstCaseLeg)]
+    inst = ERGODIC_SPEC.instance(ERGODIC_GAP.resolve(), 0)
+    check = leg.evaluate(Observed(inst, np.zeros(1), np.zeros((1, 1)), ()))
+    assert check.passed, check.detail
+    got = values_at(ERGODIC_SPEC, inst.params, 0, PEP_HORIZONS)
+    d2 = float(np.sum(inst.problem.z_star**2))
+    for n in PEP_HORIZONS:
+        unit = worst_case.past_extragradient_ergodic(n, gamma_L=gamma, radius=radius).value
+        assert got[n] <= leg.worst(inst, n).value == pytest.approx(inst.problem.L * d2 * unit)
+
+
+def test_peg_leg_fails_where_the_programme_refuses_the_step():
+    (leg,) = [c for c in ERGODIC_GAP.experiment.checks if isinstance(c, WorstCaseLeg)]
+    inst = ERGODIC_SPEC.instance(ERGODIC_GAP.resolve({"gamma_L": 1.5}), 0)
+    check = leg.evaluate(Observed(inst, np.zeros(1), np.zeros((1, 1)), ()))
+    assert not check.passed and "no worst case at these parameters: gamma_L" in check.detail

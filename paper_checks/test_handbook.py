@@ -9,9 +9,16 @@ import numpy as np
 import pytest
 
 from experiments.run import log_checkpoints
-from paper_checks.handbook import GD_CONVEX, GD_STRONGLY_CONVEX, SGD_NOISE_FLOOR, SGD_SWITCHING
+from paper_checks.handbook import (
+    GD_CONVEX,
+    GD_STRONGLY_CONVEX,
+    PEP_HORIZONS,
+    SGD_NOISE_FLOOR,
+    SGD_SWITCHING,
+)
 from problems import least_squares, quadratic
 from rates.claim import FAILS, HOLDS, UNDECIDED
+from rates.spec import Observed, WorstCaseLeg
 
 SEEDS = range(10)
 
@@ -60,7 +67,7 @@ def test_gd_convex_is_the_closed_form_and_a_fixed_fraction_of_the_bound():
     window = m.trace.x >= 1000
     assert v.measured == pytest.approx(-_slope(m.trace.x[window], exact[window]), abs=1e-9)
     # on the 1/lam density f(x_k) - f* ~ d / (4 ln(L/mu) k): 1/(2 ln(L/mu)) of the bound d/(2k)
-    (bound,) = m.checks
+    bound = m.checks[0]  # BoundHolds; the worst-case leg follows
     ratio = float(bound.detail.split("=")[1].split()[0])
     assert ratio == pytest.approx(1 / (2 * math.log(1e8)), rel=0.01)
 
@@ -198,3 +205,45 @@ def test_sgd_noise_floor_is_the_exact_stationary_floor(seed):
     np.testing.assert_allclose(m.trace.values.mean(axis=0), floors, rtol=0.03)
     assert m.fit.rate == pytest.approx(_slope(steps, floors), abs=0.015)
     assert 1.0 < _slope(steps, floors) < 1.1
+
+
+# --- the worst-case legs: measured <= PEP worst case over the class <= the handbook's bound -----
+
+def _leg(claim, **params):
+    """The claim's worst-case leg, its instance, and the leg evaluated there."""
+    (leg,) = [c for c in claim.experiment.checks if isinstance(c, WorstCaseLeg)]
+    inst = claim.experiment.instance(claim.resolve(params), 0)
+    return leg, inst, leg.evaluate(Observed(inst, np.zeros(1), np.zeros((1, 1)), ()))
+
+
+def test_gd_convex_leg_is_drori_teboulle_under_the_bound():
+    leg, inst, check = _leg(GD_CONVEX)
+    assert check.passed, check.detail
+    d = 1000  # x0 - x* = ones: R^2 = d, L = 1, gamma = 1/L
+    lam = quadratic(d, 1.0, 1e-8).eigenvalues
+    for n in PEP_HORIZONS:
+        worst = leg.worst(inst, n).value
+        assert worst == pytest.approx(d / (4 * n + 2), rel=1e-4)  # [Drori & Teboulle, Thm 3.1]
+        measured = 0.5 * _gd_closed_form(lam, 1.0, [n], 1)[0]
+        assert measured < worst < d / (2 * n)  # the handbook's R^2/(2 gamma N)
+        assert f"measured {measured:.6g} <= worst {worst:.6g} <= bound {d / (2 * n):.6g}" in (
+            check.detail)
+
+
+def test_gd_strongly_convex_leg_is_the_contraction_under_the_bound():
+    leg, inst, check = _leg(GD_STRONGLY_CONVEX)
+    assert check.passed, check.detail
+    d, mu = 1000, 1e-2
+    for n in PEP_HORIZONS:
+        worst = leg.worst(inst, n).value
+        assert worst == pytest.approx(d * (1 - mu) ** (2 * n), rel=1e-4)
+        assert worst < d * (1 - mu) ** n
+
+
+@pytest.mark.parametrize("claim", [GD_CONVEX, GD_STRONGLY_CONVEX], ids=lambda c: c.id)
+def test_gd_legs_fail_at_the_controls_step(claim):
+    """gamma = 2.1/L: the worst case of N steps, (1.1)^(2N) R^2 (/2 for f), exceeds the bound."""
+    leg, inst, check = _leg(claim, gamma_L=2.1)
+    assert not check.passed and "> bound" in check.detail
+    half = 0.5 if claim is GD_CONVEX else 1.0
+    assert leg.worst(inst, 10).value == pytest.approx(half * 1000 * 1.1**20, rel=1e-4)

@@ -8,8 +8,10 @@ from functools import cache
 import numpy as np
 import pytest
 
-from paper_checks.nesterov import CLAIM, KAPPAS, LAM_MINS
+from paper_checks.nesterov import BASE, CLAIM, KAPPA_LEG, KAPPAS, LAM_MINS, PEP_HORIZONS
+from problems import quadratic
 from problems.preconditioned import separated_spectrum
+from rates.spec import Observed, WorstCaseLeg, values_at
 
 
 @cache
@@ -93,3 +95,45 @@ def test_identity_preconditioner_fails_the_improvement_check():
     assert v.outcome.verdict == "fails"
     failed = [c for c in v.outcome.measurement.checks if not c.passed]
     assert failed and all("kappa(P A) / kappa(A) < 1: 1," in c.detail for c in failed)
+
+
+# --- the worst-case leg at kappa = 100 -----------------------------------------------------------
+
+def _leg(**overrides):
+    (leg,) = [c for c in CLAIM.experiment.checks if isinstance(c, WorstCaseLeg)]
+    params = CLAIM.resolve(overrides)
+    inst = BASE.instance({**params, "kappa": KAPPA_LEG}, 0)
+    seen = Observed(CLAIM.experiment.instance({**params, "kappa": KAPPAS[0]}, 0), np.zeros(1),
+                    np.zeros((1, 1)), ())
+    return leg, inst, leg.evaluate(seen)
+
+
+def _v0_numpy(seed: int = 0) -> float:
+    """V(x0) = f(x0) - f* + mu/2 ||x0 - x*||^2 for the seed's start, from the eigenvalues."""
+    q = quadratic(200, L=1.0, mu=1 / KAPPA_LEG, spacing="log")
+    e = np.random.default_rng(seed).standard_normal(200)  # x0 - x*, as gaussian_start draws it
+    return float(0.5 * np.sum(q.eigenvalues * e**2) + 0.5 / KAPPA_LEG * np.sum(e**2))
+
+
+def test_agd_leg_lies_under_nesterovs_bound():
+    leg, inst, check = _leg()
+    assert check.passed, check.detail
+    v0, mu = _v0_numpy(), 1 / KAPPA_LEG
+    got = values_at(BASE, inst.params, 0, PEP_HORIZONS)
+    for n in PEP_HORIZONS:
+        worst = leg.worst(inst, n).value
+        bound = 2 / mu * (1 - math.sqrt(mu)) ** n * v0
+        assert leg.bound(inst, n) == pytest.approx(bound, rel=1e-12)
+        assert got[n] ** 2 < worst <= bound * (1 + 1e-4)
+
+
+def test_gd_leg_is_the_contraction_and_exceeds_agds_bound():
+    """momentum none: GD at 1/L, whose worst case with V(x0) fixed is (1 - mu)^(2N) V(x0)/mu
+    (contraction, and V(x0) >= mu ||x0 - x*||^2, both tight on f = mu ||x||^2/2): above
+    (2/mu)(1 - sqrt mu)^N V(x0) at N = 10 only."""
+    leg, inst, check = _leg(momentum="none")
+    v0, mu = _v0_numpy(), 1 / KAPPA_LEG
+    for n in PEP_HORIZONS:
+        assert leg.worst(inst, n).value == pytest.approx((1 - mu) ** (2 * n) * v0 / mu, rel=1e-4)
+    assert not check.passed and "FAILED N = 10: worst case" in check.detail
+    assert "N = 5: worst" not in check.detail.split("(all")[0]

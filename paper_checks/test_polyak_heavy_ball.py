@@ -8,6 +8,8 @@ import pytest
 
 from paper_checks.polyak_heavy_ball import CLAIM
 from problems import quadratic
+from rates import worst_case
+from rates.spec import gaussian_start, values_at
 
 
 def _iteration_radius(lam: np.ndarray, alpha: float, beta: float) -> float:
@@ -45,3 +47,27 @@ def test_runs_start_apart():
     assert values.shape[0] == 10 and np.all(np.std(values[:, 1:50], axis=0) > 0)
     lo, hi = v.ci
     assert lo < hi
+
+
+def test_measured_lies_under_the_worst_case_over_quadratics():
+    """No worst-case leg in the claim (its module is the 40-line proof of the claim form, and a
+    leg does not fit): here instead, at N = 1, 2, 5, 10, ||x_N - x*||^2 on the claim's quadratic
+    <= the PEP worst case over quadratics with spectrum in [mu, L] (PEPit's
+    SmoothStronglyConvexQuadraticFunction; Polyak's tuning is for quadratics only), which is
+    the spectral maximum of the iteration polynomial (numpy, below)."""
+    horizons = (1, 2, 5, 10)
+    inst = CLAIM.experiment.instance(CLAIM.resolve(), 0)
+    r2 = float(np.mean(np.sum((gaussian_start(inst) - inst.problem.x_star) ** 2, axis=1)))
+    got = values_at(CLAIM.experiment, CLAIM.resolve(), 0, horizons)  # mean ||x_N - x*|| / N
+    mu = inst.problem.mu
+    alpha, beta = worst_case.polyak_steps(mu)
+    lam = np.linspace(mu, 1.0, 20_001)
+    p_old, p = np.ones_like(lam), np.ones_like(lam)
+    spectral = {}
+    for n in range(1, horizons[-1] + 1):
+        p_old, p = p, (1 + beta - alpha * lam) * p - beta * p_old
+        spectral[n] = float(np.max(p**2))
+    for n in horizons:
+        worst = worst_case.heavy_ball(n, mu=mu, quadratic=True).value
+        assert worst == pytest.approx(spectral[n], rel=1e-3)  # a grid maximum, from below
+        assert (n * got[n]) ** 2 <= worst * r2

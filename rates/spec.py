@@ -906,6 +906,11 @@ class WorstCaseLeg:
     it is part of); ``measure`` maps a measured value to the worst case's measure (e.g. squares a
     norm); ``worst(instance, N)`` and ``bound(instance, N)`` give the two other curves.  Without
     PEPit installed the leg fails and says how to install it: a claim never silently drops it.
+
+    ``overrides`` (parameter values, or a function of the instance returning them) runs the leg
+    at other parameters than the claim's instance, on the same seed: a sweep's one value (a
+    fixed kappa), or the step a theorem covers where the claim's own step is outside it.  The
+    instance handed to ``worst`` and ``bound`` is then the spec's instance at those parameters.
     """
 
     horizons: Sequence[int]
@@ -915,6 +920,8 @@ class WorstCaseLeg:
     reason: str
     measure: Callable[[float], float] = float
     name: str = "worst-case leg: measured <= PEP worst case <= bound"
+    overrides: Mapping[str, Any] | Callable[[Instance], Mapping[str, Any]] = field(
+        default_factory=dict)
 
     def evaluate(self, seen: Observed) -> Check:
         from rates import worst_case
@@ -922,9 +929,16 @@ class WorstCaseLeg:
         if not worst_case.available():
             return Check(self.name, False, "PEPit is not installed: pip install -e '.[pep]'")
         inst = seen.instance
-        got = values_at(self.spec(), inst.params, inst.seed, self.horizons)
+        spec = self.spec()
+        extra = self.overrides(inst) if callable(self.overrides) else self.overrides
+        if extra:
+            inst = spec.instance({**inst.params, **extra}, inst.seed)
+        got = values_at(spec, inst.params, inst.seed, self.horizons)
         measured = {n: self.measure(v) for n, v in got.items()}
-        worst = {n: self.worst(inst, n) for n in self.horizons}
+        try:  # parameters outside what the program accepts, or a failed solve: the leg fails
+            worst = {n: self.worst(inst, n) for n in self.horizons}
+        except (ValueError, RuntimeError) as exc:
+            return Check(self.name, False, f"no worst case at these parameters: {exc}")
         bound = None if self.bound is None else {n: self.bound(inst, n) for n in self.horizons}
         check = worst_case.worst_case_leg(self.name, self.horizons, measured, worst, bound)
         return check

@@ -24,9 +24,10 @@ to judge and are skipped, and the check's detail says which.
 Exactness.  The classes of L-smooth (strongly) convex functions, of smooth strongly convex
 quadratics, of maximal monotone and of rho-negatively comonotone operators and of nonexpansive
 (1-Lipschitz) operators have pairwise interpolation conditions, so the PEP value *is* the worst
-case.  For L-Lipschitz monotone or comonotone operators (extragradient) the pairwise conditions
-are only necessary (Ryu, Taylor, Bergeling & Giselsson, arXiv 1812.00146): the PEP
-value is then an upper bound on the worst case, still valid for "measured <= worst".
+case.  For L-Lipschitz monotone or comonotone operators (extragradient, past extragradient's
+ergodic merit) the pairwise conditions are only necessary (Ryu, Taylor, Bergeling & Giselsson,
+arXiv 1812.00146): the PEP value is then an upper bound on the worst case, still valid for
+"measured <= worst".
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ Measured on two (shared, heavily loaded) cores: ~0.2 s at N = 5, 0.4-1.8 s at N 
 N = 20 and 20-100 s at N = 40 per solve; EG+ (two oracle calls a step) about 4x that."""
 
 INSTALL_HINT = "pip install -e '.[pep]'"
+
+MAX_GD_STEP_L = 3.0
+"""Largest GD step accepted, times L.  GD diverges on the class beyond 2/L, but at a finite N
+the worst case is finite and the PEP computes it: a control at 2.1/L gets its worst case, which
+then exceeds the bound of a theorem that needs gamma <= 1/L."""
 
 _LOCK = threading.Lock()
 """PEPit keeps its points, functions and counters in class attributes: one PEP at a time."""
@@ -207,11 +213,12 @@ def gd_convex(N: int, *, gamma_L: float = 1.0, L: float = 1.0, R: float = 1.0) -
     Closed form (Drori & Teboulle, arXiv 1206.3209, Theorem 3.1, tight on a Huber function):
     for 0 < gamma_L <= 1, tau = 1/(4 N gamma_L + 2), i.e. L R^2/(4N + 2) at gamma_L = 1.  For
     1 < gamma_L < 2 they conjecture max(1/(4 N gamma_L + 2), (1 - gamma_L)^(2N)/2); the PEP
-    value is reported there as computed.
+    value is reported there as computed, and beyond 2 (up to :data:`MAX_GD_STEP_L`), where GD
+    diverges on the class but N steps have a finite worst case, too.
     """
     _require()
     n = _horizon(N)
-    h = _finite("gamma_L", gamma_L, 0.0, 2.0, open_high=True)
+    h = _finite("gamma_L", gamma_L, 0.0, MAX_GD_STEP_L)
     L, R = _positive("L", L), _positive("R", R)
     return _result(_gd(n, h, 0.0), n, L * R**2)
 
@@ -225,14 +232,15 @@ def gd_strongly_convex(N: int, *, mu: float, gamma_L: float = 1.0, L: float = 1.
 
     Closed form: tau = max(|1 - gamma_L|, |1 - gamma_L mu/L|)^(2N): that is the per-step
     contraction factor of GD on the class (grad f - mu x is 1/(L - mu)-cocoercive), and a
-    quadratic with eigenvalues mu and L attains it at every step.  The handbook's Theorem 3.6
-    (arXiv 2301.11235) bounds it by (1 - gamma mu)^N for gamma <= 1/L.
+    quadratic with eigenvalues mu and L attains it at every step (for every gamma_L up to
+    :data:`MAX_GD_STEP_L`: beyond 2 the factor exceeds 1 and GD diverges).  The handbook's
+    Theorem 3.6 (arXiv 2301.11235) bounds it by (1 - gamma mu)^N for gamma <= 1/L.
     """
     _require()
     n = _horizon(N)
     L = _positive("L", L)
     q = _finite("mu", mu, 0.0, L, open_high=True) / L
-    h = _finite("gamma_L", gamma_L, 0.0, 2.0, open_high=True)
+    h = _finite("gamma_L", gamma_L, 0.0, MAX_GD_STEP_L)
     R = _positive("R", R)
     return _result(_gd(n, h, q), n, R**2)
 
@@ -353,6 +361,54 @@ def extragradient(N: int, *, gamma1_L: float, gamma2_L: float | None = None, rho
     r = _finite("rho_L", rho_L, 0.0, 1.0, open_low=False)
     L, R = _positive("L", L), _positive("R", R)
     return _result(_extragradient(n, g1, g2, r), n, L**2 * R**2)
+
+
+@functools.lru_cache(maxsize=1024)
+def _past_extragradient_ergodic(N: int, h: float, m: float) -> _Raw:
+    from PEPit import PEP, Point
+
+    with _LOCK:
+        problem = PEP()
+        F = problem.declare_function(_lipschitz_comonotone_class(), L=1.0, rho=0.0)
+        zs = F.stationary_point()
+        z0 = problem.set_initial_point()
+        u = Point()  # the merit's maximiser, anywhere in the ball around z_1 = z0
+        problem.set_initial_condition((z0 - zs) ** 2 <= 1)
+        problem.set_initial_condition((u - z0) ** 2 <= m**2)
+        z, g, total = z0, F.gradient(z0), None  # z_{1/2} = z_1: the first lead uses V(z_1)
+        for _ in range(N):
+            lead = z - h * g
+            g = F.gradient(lead)
+            z = z - h * g
+            total = lead if total is None else total + lead
+        problem.set_performance_metric(F.gradient(u) * (total / N - u))
+        return _solve(problem, f"past extragradient (ergodic), N = {N}, gamma L = {h:g}, "
+                               f"R/D = {m:g}")
+
+
+def past_extragradient_ergodic(N: int, *, gamma_L: float, radius: float, L: float = 1.0,
+                               D: float = 1.0) -> WorstCase:
+    """PEP bound on the restricted merit Err_R(zbar_N) after N steps of past extragradient.
+
+    Method (Popov): z_{t+1/2} = z_t - gamma V(z_{t-1/2}), z_{t+1} = z_t - gamma V(z_{t+1/2}),
+    z_{1/2} = z_1, gamma = gamma_L/L; zbar_N = (1/N) sum_{t<=N} z_{t+1/2}.  Class: monotone
+    L-Lipschitz V.  Measure: Err_R(zbar_N) = max over ||u - z_1|| <= R of <V(u), zbar_N - u>
+    (the PEP maximises over u as well).  Initial conditions: ||z_1 - z*|| <= D and R =
+    ``radius`` D.  The value is L D^2 tau(N, gamma_L, radius) by homogeneity.
+
+    Known bound (Hsieh, Iutzeler, Malick & Mertikopoulos, arXiv 1908.08465, Theorem 1 /
+    Proposition 2, gamma < 1/(2L)): Err_R(zbar_N) <= (R^2 + ||z_1 - z_{1/2}||^2)/(2 gamma N);
+    its proof uses only monotonicity between u and the leads and Lipschitz continuity between
+    leads, which the program contains, so the PEP value lies under it.  As for EG+, the pairwise
+    Lipschitz-monotone conditions are not interpolating: the value is an upper bound on the
+    worst case.
+    """
+    _require()
+    n = _horizon(N)
+    h = _finite("gamma_L", gamma_L, 0.0, 1.0)
+    m = _positive("radius", radius)
+    L, D = _positive("L", L), _positive("D", D)
+    return _result(_past_extragradient_ergodic(n, h, m), n, L * D**2)
 
 
 @functools.lru_cache(maxsize=1024)

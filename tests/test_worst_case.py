@@ -69,6 +69,17 @@ def test_gd_strongly_convex_is_the_contraction(N, h):
         assert got.value <= (1 - h * mu / L) ** N * R**2
 
 
+@pytest.mark.parametrize("N", (1, 2, 5, 10))
+def test_gd_beyond_two_over_l_is_the_quadratic(N):
+    """gamma L = 2.1 (the handbook controls' step): f = L x^2/2 attains both worst cases,
+    (gamma L - 1)^(2N) L R^2/2 for f(x_N) - f* (Drori & Teboulle's conjectured second branch)
+    and (gamma L - 1)^(2N) R^2 for the distance."""
+    convex = wc.gd_convex(N, gamma_L=2.1, R=2.0)
+    assert close(convex.value, 1.1 ** (2 * N) * 4.0 / 2), convex
+    strongly = wc.gd_strongly_convex(N, mu=0.01, gamma_L=2.1, R=2.0)
+    assert close(strongly.value, 1.1 ** (2 * N) * 4.0), strongly
+
+
 @pytest.mark.parametrize("N", NS)
 def test_proximal_point_monotone_is_gu_yang(N):
     gamma = 2.0
@@ -171,6 +182,15 @@ def test_nesterov_between_quadratics_and_the_bound(N):
     assert quad * (1 - RTOL) <= got.value <= bound * (1 + RTOL), (quad, got, bound)
 
 
+@pytest.mark.parametrize("N", (1, 2, 5, 10))
+def test_nesterov_without_momentum_is_gd_from_the_lyapunov_start(N):
+    """momentum 0 is GD at 1/L; with V(x0) <= V0 fixed its worst ||x_N - x*||^2 is
+    (1 - mu/L)^(2N) V0/mu: the contraction, and V(x0) >= mu ||x0 - x*||^2, both tight on
+    f = mu ||x||^2/2 (the nesterov-sqrt-kappa leg's control)."""
+    got = wc.nesterov_strongly_convex(N, mu=0.01, V0=3.0, momentum=0.0, measure="distance")
+    assert close(got.value, (1 - 0.01) ** (2 * N) * 3.0 / 0.01), got
+
+
 def test_nesterov_units_match_pepits_own_example():
     """PEPit's example builds the same PEP in unnormalised units (L = 2, mu = 0.2)."""
     from PEPit.examples.unconstrained_convex_minimization import (
@@ -230,7 +250,8 @@ def test_cached_in_process():
     (lambda: wc.halpern(True), "N"),
     (lambda: wc.halpern(wc.MAX_HORIZON + 1), "N"),
     (lambda: wc.halpern(3, R=0.0), "R"),
-    (lambda: wc.gd_convex(3, gamma_L=2.0), "gamma_L"),
+    (lambda: wc.gd_convex(3, gamma_L=wc.MAX_GD_STEP_L + 0.5), "gamma_L"),
+    (lambda: wc.gd_strongly_convex(3, mu=0.1, gamma_L=0.0), "gamma_L"),
     (lambda: wc.gd_convex(3, L=-1.0), "L"),
     (lambda: wc.gd_strongly_convex(3, mu=1.0), "mu"),
     (lambda: wc.gd_strongly_convex(3, mu=float("nan")), "mu"),
