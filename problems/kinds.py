@@ -89,6 +89,7 @@ sample grad f + (sigma0 + sigma1 |grad f|) * xi, xi ~ N(0, I) (affine noise vari
 (1 x d zeros), b = x* = (1, ..., 1) (one of the 2^d minimisers), p = [sigma0, sigma1]."""
 
 QUADRATIC_DENSE = 71
-"""f(x) = 1/2 (x - x*)^T A (x - x*), A symmetric positive definite (d x d), b = x*; the field and
-the sample are both the exact gradient A (x - x*) (a deterministic family, e.g. a rotated
-spectrum Q diag(lam) Q^T)."""
+"""f(x) = 1/2 (x - x*)^T H (x - x*), H symmetric positive definite and block diagonal with blocks
+of size m (m = d: dense); A (d x m) stacks the diagonal blocks row-wise, b = x*.  The field and
+the sample are both the exact gradient H (x - x*) (a deterministic family: a rotated spectrum
+Q diag(lam) Q^T, or several side by side)."""

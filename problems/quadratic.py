@@ -91,6 +91,10 @@ class DenseQuadratic:
     hessian: np.ndarray
     x_star: np.ndarray
     f_star: float = 0.0
+    block: int = 0
+    """H is block diagonal with blocks of this size (0: one dense block); the oracle stores only
+    the blocks, so side-by-side problems cost the sum of their sizes squared, not the square of
+    the sum."""
 
     @property
     def d(self) -> int:
@@ -126,7 +130,9 @@ class DenseQuadratic:
         return 0.5 * np.einsum("...i,ij,...j->...", e, self.hessian, e)
 
     def oracle(self) -> Oracle:
-        return Oracle(kinds.QUADRATIC_DENSE, self.hessian, self.x_star, np.zeros(1))
+        m = self.block or self.d
+        blocks = [self.hessian[k:k + m, k:k + m] for k in range(0, self.d, m)]
+        return Oracle(kinds.QUADRATIC_DENSE, np.vstack(blocks), self.x_star, np.zeros(1))
 
 
 def haar_rotation(d: int, seed: int) -> np.ndarray:
@@ -139,8 +145,10 @@ def haar_rotation(d: int, seed: int) -> np.ndarray:
 
 
 def dense_quadratic(hessian: np.ndarray, x_star: np.ndarray | None = None,
-                    f_star: float = 0.0) -> DenseQuadratic:
-    """A quadratic with the given Hessian (symmetric positive definite, checked)."""
+                    f_star: float = 0.0, block: int = 0) -> DenseQuadratic:
+    """A quadratic with the given Hessian (symmetric positive definite, checked); ``block`` = m
+    declares it block diagonal with blocks of size m (m divides d; entries off the blocks must be
+    0), 0 for dense."""
     h = np.asarray(hessian, dtype=float)
     if h.ndim != 2 or h.shape[0] != h.shape[1] or h.size == 0:
         raise ValueError(f"hessian must be a square matrix, got shape {h.shape}")
@@ -153,8 +161,14 @@ def dense_quadratic(hessian: np.ndarray, x_star: np.ndarray | None = None,
         raise ValueError("hessian must be positive definite")
     d = h.shape[0]
     xs = np.zeros(d) if x_star is None else vector("x_star", x_star, d)
+    m = positive_int("block", block, 0) or d
+    if d % m:
+        raise ValueError(f"block must divide d = {d}, got {block!r}")
+    inside = np.kron(np.eye(d // m, dtype=bool), np.ones((m, m), dtype=bool))
+    if np.any(h[~inside] != 0):
+        raise ValueError(f"hessian must be block diagonal with blocks of size block={block}")
     return DenseQuadratic(hessian=np.ascontiguousarray(h), x_star=xs,
-                          f_star=finite("f_star", f_star))
+                          f_star=finite("f_star", f_star), block=0 if m == d else m)
 
 
 def rotated_quadratic(d: int, L: float = 1.0, mu: float = 1e-2, spacing: str = "log",
@@ -178,6 +192,7 @@ def direct_sum(*parts: DenseQuadratic | Quadratic) -> DenseQuadratic:
         raise ValueError("direct_sum needs at least one quadratic")
     blocks = [p.hessian if isinstance(p, DenseQuadratic) else np.diag(p.eigenvalues)
               for p in parts]
+    sizes = {b.shape[0] for b in blocks}
     d = sum(b.shape[0] for b in blocks)
     h = np.zeros((d, d))
     at = 0
@@ -185,5 +200,6 @@ def direct_sum(*parts: DenseQuadratic | Quadratic) -> DenseQuadratic:
         n = b.shape[0]
         h[at:at + n, at:at + n] = b
         at += n
+    same = len(sizes) == 1 and len(parts) > 1  # equal parts: store only their blocks
     return dense_quadratic(h, np.concatenate([p.x_star for p in parts]),
-                           sum(p.f_star for p in parts))
+                           sum(p.f_star for p in parts), block=sizes.pop() if same else 0)
