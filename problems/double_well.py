@@ -119,6 +119,8 @@ class DoubleWell:
     def second_moment_bound(self) -> float:
         """L^2 = sup over the box of E||g(x)||^2 = sum_i f'(x_i)^2 + (sigma0 + sigma1 |f'(x_i)|)^2
         (inf without a box): the constant of the stochastic subgradient theorems."""
+        if self.box is None:
+            return math.inf
         g = self.max_slope()
         return self.d * (g * g + (self.sigma0 + self.sigma1 * g) ** 2)
 
