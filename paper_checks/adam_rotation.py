@@ -167,6 +167,8 @@ CLAIM = Claim(
         P("decades", 2.0, "decades the rotation must cost (the target)", 0.0, 300.0),
     ),
     experiment=SPEC,
+    cost_model=lambda p: ((p["draws"] + 1) * p["T"] * 2 * p["d"],  # run-steps x 2d
+                          8.0 * (4 * p["d"] ** 2 + (p["draws"] + 1) * 2 * p["d"] * 50)),
     control=Control({"method": "gd"}, "GD at 1/L: rotation equivariant, log10 ratio ~1e-14"),
 )
 """adam-rotation-geometry: holds and the control fails for seeds 0-9; the side-by-side run is

@@ -108,6 +108,8 @@ CLAIM = Claim(
         P("x0", 2.0, "every coordinate of the start", -100.0, 100.0),
     ),
     experiment=SPEC,
+    cost_model=lambda p: (p["runs"] * sum(HORIZONS) * p["d"],  # the sweep's run-steps x d
+                          8.0 * 4 * p["runs"] * 2001 * p["d"]),  # iterates + norms
     control=Control({"schedule": "constant"},
                     "constant eta = 0.05: Q floors at ~0.71, slope ~ -0.06 from T = 1e3"),
 )

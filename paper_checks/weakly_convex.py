@@ -140,6 +140,8 @@ CLAIM = Claim(
     math=r"\mathbb{E}\|\nabla\varphi_{1/(2\rho)}(x_{t^*})\|^2 \le "
          r"\frac{2(\varphi_{1/(2\rho)}(x_0) - \min\varphi + \rho L^2\gamma^2)}{\gamma\sqrt{T+1}}",
     experiment=SPEC,
+    cost_model=lambda p: (p["runs"] * sum(HORIZONS) * p["d"],  # the sweep's run-steps x d
+                          8.0 * 4 * p["runs"] * 2001 * p["d"]),  # iterates + envelope work
     control=Control({"schedule": "constant"},
                     "constant alpha = 0.05: Q floors at the noise level ~0.137, slope ~ -0.1"),
 )
