@@ -53,7 +53,7 @@ MAX_CHUNK = 64
 def _adam(kind, A, b, p, x0, sched_kind, sched_params, beta1, beta2, eps, bias_correction,
           eps_inside, amsgrad, lo, hi, batch, checkpoints, average_from, center, seed, runs,
           chunk):
-    d = x0.size
+    d = x0.shape[1]
     K = checkpoints.size
     horizon = checkpoints[-1]
     iterates = np.full((runs, K, d), np.nan)
@@ -76,11 +76,11 @@ def _adam(kind, A, b, p, x0, sched_kind, sched_params, beta1, beta2, eps, bias_c
         alive = np.ones(n, dtype=np.bool_)
         for i in range(n):
             rng[i, 0] = stream(seed, r0 + i)[0]
-            x[i, :] = x0
+            x[i, :] = x0[r0 + i]
         ci = 0
         if checkpoints[0] == 0:
             for i in range(n):
-                iterates[r0 + i, 0, :] = x0
+                iterates[r0 + i, 0, :] = x0[r0 + i]
             ci = 1
         power1 = 1.0  # beta1^t and beta2^t by products: a pow per step costs more than a step
         power2 = 1.0
@@ -188,11 +188,12 @@ def adam(problem, schedule: schedules.Schedule, horizon: int, *, beta1: float = 
     """Run Adam (or AMSGrad) for ``horizon`` steps, ``runs`` times, on any problem.
 
     ``problem`` needs ``oracle()`` and ``x_star``; its mini-batch gradient is drawn by
-    :func:`experiments.oracles.minibatch_field`.  ``x0`` defaults to zeros, ``checkpoints`` to
-    log-spaced steps, ``center`` (for ``mean_square``) to x*.  ``average_from`` = a starts the
-    averaging window [a, horizon) (default: the later half).  ``box`` = (lo, hi) projects every
-    coordinate onto [lo, hi].  ``chunk`` = runs interleaved per thread (1: one run at a time);
-    it changes the speed, never the results.
+    :func:`experiments.oracles.minibatch_field`.  ``x0`` defaults to zeros and is one start (d,)
+    for every run or one per run (runs, d) (e.g. several starts of a deterministic problem);
+    ``checkpoints`` default to log-spaced steps, ``center`` (for ``mean_square``) to x*.
+    ``average_from`` = a starts the averaging window [a, horizon) (default: the later half).
+    ``box`` = (lo, hi) projects every coordinate onto [lo, hi].  ``chunk`` = runs interleaved
+    per thread (1: one run at a time); it changes the speed, never the results.
     """
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
@@ -214,10 +215,14 @@ def adam(problem, schedule: schedules.Schedule, horizon: int, *, beta1: float = 
     kind, A, b, p = oracle_args(problem, "minibatch")
     d = problem.x_star.size
     x0 = np.zeros(d) if x0 is None else np.asarray(x0, dtype=np.float64)
-    if x0.shape != (d,):
-        raise ValueError(f"x0 must have shape ({d},), got {x0.shape}")
+    if x0.shape == (d,):
+        x0 = np.broadcast_to(x0, (int(runs), d))
+    if x0.shape != (runs, d):
+        raise ValueError(f"x0 must have shape ({d},) or (runs, {d}) = ({runs}, {d}), "
+                         f"got {x0.shape}")
     if np.any(x0 < lo) or np.any(x0 > hi):
         raise ValueError(f"x0 must lie in the box [{lo}, {hi}], got {x0}")
+    x0 = np.ascontiguousarray(x0)
     center = problem.x_star if center is None else np.asarray(center, dtype=np.float64)
     if center.shape != (d,):
         raise ValueError(f"center must have shape ({d},), got {center.shape}")

@@ -33,6 +33,7 @@ from experiments import (
     schedules,
     vi,
 )
+from experiments import projected_subgradient as _projected
 from experiments.primal_dual import linearized_primal_dual
 from experiments.run import Run
 
@@ -491,3 +492,35 @@ class DampedNewton:
             x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
         return damped_newton.damped_newton(problem, horizon, damped=self.damped, L0=self.L0,
                                            runs=runs, x0=x0, checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class ProjectedSubgradient:
+    """x_{t+1} = Proj_box(x_t - alpha_t g_t), g_t a stochastic (sub)gradient sample [Davis &
+    Drusvyatskiy, arXiv 1803.06523]; ``box`` = (lo, hi) per coordinate, None for plain SGD."""
+
+    step: Step
+    box: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if self.box is not None:
+            lo, hi = self.box
+            if not (isinstance(lo, int | float) and isinstance(hi, int | float)
+                    and not isinstance(lo, bool) and not isinstance(hi, bool)
+                    and math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise ValueError(f"box must be None or finite (lo, hi) with lo < hi, "
+                                 f"got {self.box!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        return _projected.projected_subgradient(
+            problem, _schedule("step", self.step), horizon, box=self.box, runs=runs, seed=seed,
+            x0=x0, checkpoints=checkpoints)
+
+
+def rmsprop(step: Step, beta2: float, eps: float = 1e-8) -> Adam:
+    """RMSProp with a bias-corrected second moment: x_t = x_{t-1} - eta_t g_t / (eps +
+    sqrt(v_t / (1 - beta2^t))), v_t = beta2 v_{t-1} + (1 - beta2) g_t^2.  This is exactly Adam
+    with beta1 = 0 (m_t = g_t, and the first bias correction 1 - 0^t = 1), so it runs Adam's
+    kernel [Tieleman & Hinton 2012; the form of Zhang, Zhou & Zou, arXiv 2404.01436]."""
+    return Adam(step=_schedule("step", step), beta1=0.0, beta2=beta2, eps=eps)

@@ -21,7 +21,15 @@ import warnings
 import numpy as np
 from numba import njit
 
-from experiments.fields import bilevel, least_squares, matrix_sensing, quadratic, stochastic, vi
+from experiments.fields import (
+    bilevel,
+    double_well,
+    least_squares,
+    matrix_sensing,
+    quadratic,
+    stochastic,
+    vi,
+)
 from experiments.fields.acceleration import (
     anisotropic_gradient,
     minibatch_gradient,
@@ -64,6 +72,10 @@ def field(kind, A, b, p, x, out):
         least_squares.gradient(A, b, x, out)
     elif kind == kinds.STREAMING_LEAST_SQUARES:
         population_gradient(b, x, out)
+    elif kind == kinds.DOUBLE_WELL:
+        double_well.gradient(x, out)
+    elif kind == kinds.QUADRATIC_DENSE:
+        quadratic.dense_gradient(A, b, x, out)
     else:  # unreachable after require(); NaN, not raise, so the kernels' prange stays parallel
         out[:] = np.nan
 
@@ -93,6 +105,10 @@ def sample_field(kind, A, b, p, x, accuracy, rng, out):
         minibatch_gradient(A, b, p, x, rng, out)
     elif kind == kinds.STREAMING_LEAST_SQUARES:
         streaming_gradient(b, p, x, rng, out)
+    elif kind == kinds.DOUBLE_WELL:
+        double_well.sample_gradient(p, x, rng, out)
+    elif kind == kinds.QUADRATIC_DENSE:
+        quadratic.dense_gradient(A, b, x, out)  # deterministic family: the sample is exact
     else:
         out[:] = np.nan
 
@@ -104,12 +120,14 @@ FIELD_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AF
                          kinds.MATRIX_SENSING_ASYMMETRIC, kinds.BILEVEL_RIDGE,
                          *range(kinds.SOP_NORMAL, kinds.SOP_BERNOULLI + 1),
                          kinds.QUADRATIC_ANISOTROPIC, kinds.LEAST_SQUARES_MINIBATCH,
-                         kinds.STREAMING_LEAST_SQUARES})
+                         kinds.STREAMING_LEAST_SQUARES,
+                         kinds.DOUBLE_WELL, kinds.QUADRATIC_DENSE})
 SAMPLE_KINDS = frozenset({kinds.QUADRATIC_DIAGONAL, kinds.LEAST_SQUARES, kinds.AFFINE_OPERATOR,
                           kinds.ROTATION_BLOCKS, kinds.FINITE_SUM_LINEAR, kinds.BILEVEL_RIDGE,
                           *range(kinds.SOP_NORMAL, kinds.SOP_BERNOULLI + 1), kinds.LINEAR_RANDOM,
                           kinds.QUADRATIC_ANISOTROPIC, kinds.LEAST_SQUARES_MINIBATCH,
-                          kinds.STREAMING_LEAST_SQUARES})
+                          kinds.STREAMING_LEAST_SQUARES,
+                          kinds.DOUBLE_WELL, kinds.QUADRATIC_DENSE})
 MINIBATCH_KINDS = SAMPLE_KINDS | {kinds.LINEAR_CYCLIC}
 """Kinds ``minibatch_field`` serves: its own families, and every family with a sample."""
 

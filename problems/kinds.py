@@ -80,3 +80,16 @@ replacement (an interpolating instance when b = A x*)."""
 STREAMING_LEAST_SQUARES = 62
 """f(w) = E 1/2 (<x, w> - y)^2, x ~ N(0, I_d), y = <x, w*> + p[0] xi, xi ~ N(0, 1): the field is
 w - w*, a sample (<x, w> - y) x from one fresh pair; b = w*, A unused (1 x d zeros)."""
+
+# --- 70-74: nonconvex, stochastic, adaptive (weakly convex wells, dense rotated quadratics) ---
+
+DOUBLE_WELL = 70
+"""f(x) = sum_i (x_i^2 - 1)^2 / 4 (separable double well, 1-weakly convex): the field x^3 - x, a
+sample grad f + (sigma0 + sigma1 |grad f|) * xi, xi ~ N(0, I) (affine noise variance); A unused
+(1 x d zeros), b = x* = (1, ..., 1) (one of the 2^d minimisers), p = [sigma0, sigma1]."""
+
+QUADRATIC_DENSE = 71
+"""f(x) = 1/2 (x - x*)^T H (x - x*), H symmetric positive definite and block diagonal with blocks
+of size m (m = d: dense); A (d x m) stacks the diagonal blocks row-wise, b = x*.  The field and
+the sample are both the exact gradient H (x - x*) (a deterministic family: a rotated spectrum
+Q diag(lam) Q^T, or several side by side)."""

@@ -513,6 +513,35 @@ def plateau(after: float = 0.5) -> Callable[[np.ndarray, np.ndarray], np.ndarray
     return reduce
 
 
+def dense_then_even(horizon: int, head: int = 1000, tail: int = 1000) -> np.ndarray:
+    """Checkpoints 0, 1, ..., head (every step: a transient), then ``tail`` evenly spaced steps
+    to ``horizon`` (every step when horizon <= head + tail): for :func:`time_average`."""
+    horizon, head, tail = int(horizon), int(head), int(tail)
+    if horizon < 1 or head < 1 or tail < 1:
+        raise ValueError(f"horizon, head and tail must be >= 1, got {horizon}, {head}, {tail}")
+    if horizon <= head + tail:
+        return np.arange(horizon + 1, dtype=np.int64)
+    rest = np.linspace(head, horizon, tail + 1).round().astype(np.int64)
+    return np.unique(np.concatenate([np.arange(head + 1, dtype=np.int64), rest]))
+
+
+def time_average(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per run: the mean of the values over every step t = x[0], ..., x[-1], by the trapezoid
+    rule over the checkpoints (exact where they are consecutive steps).
+
+    The quantity of nonconvex guarantees, E ||grad||^2 at an iterate drawn uniformly from the
+    run = the time average of its expectation.  Weights: half the gaps to the neighbours, plus
+    1/2 at both ends, so that they sum to the number of steps x[-1] - x[0] + 1."""
+    x = np.asarray(x, dtype=float)
+    if x.size < 2 or np.any(np.diff(x) <= 0):
+        raise ValueError("time_average needs at least 2 increasing checkpoints")
+    w = np.empty_like(x)
+    w[1:-1] = 0.5 * (x[2:] - x[:-2])
+    w[0] = 0.5 * (x[1] - x[0]) + 0.5
+    w[-1] = 0.5 * (x[-1] - x[-2]) + 0.5
+    return np.asarray(values, dtype=float) @ (w / w.sum())
+
+
 @dataclass(frozen=True)
 class Sweep:
     """Run the spec once per value of ``over`` and reduce each run's trace to one number.

@@ -7,7 +7,9 @@ from problems import Oracle, Problem, kinds, least_squares, matrix_sensing, quad
 from problems.anisotropic import anisotropic_quadratic
 from problems.bilevel import bilevel_ridge
 from problems.comonotone import comonotone_rotation
+from problems.double_well import double_well
 from problems.interpolation import interpolating_least_squares
+from problems.quadratic import rotated_quadratic
 from problems.stochastic import cyclic_linear, random_linear, stochastic_quadratic
 from problems.streaming import streaming_least_squares
 from problems.vi import bilinear_game, cocoercive_finite_sum
@@ -34,6 +36,8 @@ GENERATORS = {
     kinds.QUADRATIC_ANISOTROPIC: lambda: anisotropic_quadratic(d=4),
     kinds.LEAST_SQUARES_MINIBATCH: lambda: interpolating_least_squares(n=16, d=3, batch=4),
     kinds.STREAMING_LEAST_SQUARES: lambda: streaming_least_squares(d=5),
+    kinds.DOUBLE_WELL: lambda: double_well(d=3, sigma1=0.5, box=(-2.0, 2.0)),
+    kinds.QUADRATIC_DENSE: lambda: rotated_quadratic(4, seed=1)[0],
 }
 
 
