@@ -25,6 +25,7 @@ import numpy as np
 
 from problems import kinds
 from problems.arguments import count, real, vector
+from problems.protocol import Oracle
 
 PRECONDITIONERS = ("P1", "identity")
 
@@ -90,10 +91,10 @@ class PreconditionedQuadratic:
         e = np.asarray(x) - self.x_star
         return 0.5 * np.einsum("...i,i,...i->...", e, self.eigenvalues, e)
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    def oracle(self) -> Oracle:
         """The preconditioned gradient P grad f(x) = diag(spectrum of P A) (x - x*)."""
-        return (kinds.QUADRATIC_DIAGONAL, self.field_eigenvalues[None, :].copy(),
-                self.x_star.copy(), np.zeros(1))
+        return Oracle(kinds.QUADRATIC_DIAGONAL, self.field_eigenvalues[None, :].copy(),
+                      self.x_star.copy(), np.zeros(1))
 
 
 def preconditioned_quadratic(eigenvalues, preconditioner: str = "P1",

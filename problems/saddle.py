@@ -25,6 +25,7 @@ from scipy.stats import ortho_group
 
 from problems import kinds
 from problems.arguments import count, real
+from problems.protocol import Oracle
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,9 @@ class QuadraticSaddle:
         return float(0.5 * x @ self.H @ x - self.b @ x + y @ self.coupling @ x
                      - 0.5 * self.mu_y * y @ y)
 
-    def oracle_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    def oracle(self) -> Oracle:
         """grad f(x) = H x - b as the affine operator (H, -b)."""
-        return (kinds.AFFINE_OPERATOR, np.ascontiguousarray(self.H), -self.b, np.zeros(1))
+        return Oracle(kinds.AFFINE_OPERATOR, np.ascontiguousarray(self.H), -self.b, np.zeros(1))
 
 
 def quadratic_saddle(d: int = 30, L_x: float = 100.0, decades: tuple[float, float] = (-6.0, 0.0),

@@ -49,7 +49,7 @@ def test_oracle_is_the_preconditioned_gradient():
     lam = separated_spectrum(12, lam_min=0.5, top=(40.0, 20.0), bulk_max=5.0)
     q = preconditioned_quadratic(lam, x_star=rng.standard_normal(12))
     x = rng.standard_normal(12)
-    kind, A, b, p = q.oracle_data()
+    kind, A, b, p = q.oracle().astuple()
     out = np.empty(12)
     field(kind, A, b, p, x, out)
     expected = q.preconditioner_matrix @ _fd_gradient(lambda z: float(q.suboptimality(z)), x)

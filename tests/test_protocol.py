@@ -9,7 +9,9 @@ from problems.bilevel import bilevel_ridge
 from problems.comonotone import comonotone_rotation
 from problems.double_well import double_well
 from problems.interpolation import interpolating_least_squares
+from problems.preconditioned import preconditioned_quadratic
 from problems.quadratic import rotated_quadratic
+from problems.saddle import quadratic_saddle
 from problems.stochastic import cyclic_linear, random_linear, stochastic_quadratic
 from problems.streaming import streaming_least_squares
 from problems.vi import bilinear_game, cocoercive_finite_sum
@@ -50,6 +52,21 @@ def test_every_generator_is_a_problem_with_a_typed_oracle(kind):
     for array, ndim in ((oracle.A, 2), (oracle.b, 1), (oracle.p, 1)):
         assert array.dtype == np.float64 and array.ndim == ndim and array.flags.c_contiguous
         assert array.size > 0
+
+
+SHARED_TAGS = {  # generators whose oracle reuses another family's tag
+    "quadratic_saddle": (kinds.AFFINE_OPERATOR, lambda: quadratic_saddle(d=4)),
+    "preconditioned_quadratic": (kinds.QUADRATIC_DIAGONAL,
+                                 lambda: preconditioned_quadratic([1.0, 0.1, 0.01])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHARED_TAGS))
+def test_generators_sharing_a_tag_have_a_typed_oracle_too(name, recwarn):
+    kind, make = SHARED_TAGS[name]
+    problem = make()
+    assert isinstance(problem, Problem) and problem.oracle().kind == kind
+    assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)]
 
 
 def test_every_tag_has_a_generator():

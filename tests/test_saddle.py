@@ -27,7 +27,7 @@ def test_solution_constants_and_primal_function():
 
 def test_oracle_is_grad_f():
     q = quadratic_saddle(7, L_x=10.0, seed=2)
-    kind, A, b, p = q.oracle_data()
+    kind, A, b, p = q.oracle().astuple()
     x = np.linspace(-1, 2, 7)
     out = np.empty(7)
     field(kind, A, b, p, x, out)
