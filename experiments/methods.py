@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from experiments import adaptive, bilevel, first_order, halpern, scaled_gd, schedules, vi
+from experiments.compressed_gd import COMPRESSORS, compressed_gd
 from experiments.primal_dual import linearized_primal_dual
 from experiments.run import Run
 
@@ -292,3 +293,26 @@ class LinearizedPrimalDual:
 def alpd(problem: Any, accelerated: bool = True) -> LinearizedPrimalDual:
     """ALPD (or LPD) with the constants of a saddle problem (L_x, L_xy, mu_y attributes)."""
     return LinearizedPrimalDual(problem.L_x, problem.L_xy, problem.mu_y, accelerated)
+
+
+@dataclass(frozen=True)
+class CompressedGD:
+    """Distributed GD with compressed worker messages, naive or with error feedback (EF14);
+    see experiments.compressed_gd.  Deterministic: one run, ``seed`` unused."""
+
+    step: float
+    compressor: str = "top1"
+    error_feedback: bool = False
+
+    def __post_init__(self) -> None:
+        _schedule("step", self.step)
+        if self.compressor not in COMPRESSORS:
+            raise ValueError(f"compressor must be one of {', '.join(COMPRESSORS)}, got "
+                             f"{self.compressor!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if runs != 1:
+            raise ValueError(f"compressed GD is deterministic: runs must be 1, got {runs!r}")
+        return compressed_gd(problem, float(self.step), horizon, compressor=self.compressor,
+                             error_feedback=self.error_feedback, x0=x0, checkpoints=checkpoints)
