@@ -21,8 +21,9 @@ import numpy as np
 
 from experiments import adaptive, bilevel, first_order, halpern, scaled_gd, schedules, vi
 from experiments.compressed_gd import COMPRESSORS, compressed_gd
+from experiments.frank_wolfe import frank_wolfe
 from experiments.primal_dual import linearized_primal_dual
-from experiments.run import Run
+from experiments.run import Run, log_checkpoints
 
 Step = float | schedules.Schedule
 
@@ -316,3 +317,26 @@ class CompressedGD:
             raise ValueError(f"compressed GD is deterministic: runs must be 1, got {runs!r}")
         return compressed_gd(problem, float(self.step), horizon, compressor=self.compressor,
                              error_feedback=self.error_feedback, x0=x0, checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class FrankWolfe:
+    """Frank-Wolfe on the simplex with gamma_t = 2/(t + 2); ``monotone=True`` skips a step that
+    would increase f or leave its domain [Carderera, Besancon & Pokutta, arXiv 2105.13913];
+    see experiments.frank_wolfe.  Deterministic: one run, ``seed`` unused; recorded at 20
+    log-spaced checkpoints per decade by default."""
+
+    monotone: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.monotone, bool | np.bool_):
+            raise ValueError(f"monotone must be true or false, got {self.monotone!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if runs != 1:
+            raise ValueError(f"Frank-Wolfe is deterministic: runs must be 1, got {runs!r}")
+        if checkpoints is None:
+            checkpoints = log_checkpoints(horizon, per_decade=20)
+        return frank_wolfe(problem, horizon, monotone=bool(self.monotone), x0=x0,
+                           checkpoints=checkpoints)
