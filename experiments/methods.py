@@ -22,6 +22,7 @@ import numpy as np
 from experiments import adaptive, bilevel, first_order, halpern, scaled_gd, schedules, vi
 from experiments.compressed_gd import COMPRESSORS, compressed_gd
 from experiments.frank_wolfe import frank_wolfe
+from experiments.krum import AGGREGATIONS, byzantine_sgd
 from experiments.primal_dual import linearized_primal_dual
 from experiments.run import Run, log_checkpoints
 
@@ -340,3 +341,26 @@ class FrankWolfe:
             checkpoints = log_checkpoints(horizon, per_decade=20)
         return frank_wolfe(problem, horizon, monotone=bool(self.monotone), x0=x0,
                            checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class ByzantineSGD:
+    """SGD whose n worker vectors (f Byzantine) are aggregated by the mean or by Krum
+    [Blanchard et al., arXiv 1703.02757]; see experiments.krum."""
+
+    step: Step
+    aggregation: str = "krum"
+
+    def __post_init__(self) -> None:
+        _schedule("step", self.step)
+        if self.aggregation not in AGGREGATIONS:
+            raise ValueError(f"aggregation must be one of {', '.join(AGGREGATIONS)}, got "
+                             f"{self.aggregation!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        return byzantine_sgd(problem, _schedule("step", self.step), horizon,
+                             aggregation=self.aggregation, runs=runs, seed=int(seed), x0=x0,
+                             checkpoints=checkpoints)
