@@ -23,6 +23,7 @@ from experiments import adaptive, bilevel, first_order, halpern, scaled_gd, sche
 from experiments.compressed_gd import COMPRESSORS, compressed_gd
 from experiments.frank_wolfe import frank_wolfe
 from experiments.krum import AGGREGATIONS, byzantine_sgd
+from experiments.mirror_prox import nash_mirror_prox
 from experiments.primal_dual import linearized_primal_dual
 from experiments.run import Run, log_checkpoints
 
@@ -364,3 +365,28 @@ class ByzantineSGD:
         return byzantine_sgd(problem, _schedule("step", self.step), horizon,
                              aggregation=self.aggregation, runs=runs, seed=int(seed), x0=x0,
                              checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class NashMirrorProx:
+    """Nash-MP in self-play on preference games with step ``eta`` and regularisation ``beta``
+    [Tiapkin et al., arXiv 2505.19731]; see experiments.mirror_prox.  Deterministic: one run
+    per game (``runs`` must be their number), ``seed`` unused."""
+
+    eta: float
+    beta: float
+
+    def __post_init__(self) -> None:
+        _schedule("eta", self.eta)
+        if isinstance(self.beta, bool) or not (math.isfinite(self.beta) and self.beta >= 0):
+            raise ValueError(f"beta must be a finite number >= 0, got {self.beta!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if runs != len(problem.games):
+            raise ValueError(f"runs must be the number of games ({len(problem.games)}), got "
+                             f"{runs!r}")
+        if x0 is not None:
+            raise ValueError("Nash-MP starts at the reference policy: x0 must be None")
+        return nash_mirror_prox(problem, float(self.eta), float(self.beta), horizon,
+                                checkpoints=checkpoints)
