@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from experiments.random import stream, ziggurat_normal
-from experiments.run import Run, diverging, log_checkpoints, validate_checkpoints
+from experiments.run import FASTMATH, Run, diverging, log_checkpoints, validate_checkpoints
 from experiments.schedules import step_size
 
 MEAN, KRUM = 0, 1
@@ -28,7 +28,7 @@ COLLUDING = 1
 AGGREGATIONS = ("mean", "krum")
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FASTMATH)
 def krum_index(V, f, dist, row):
     """The index Krum selects among the rows of V (n, d) with f Byzantine; ``dist`` (n, n) and
     ``row`` (n - 1) are work buffers (a step allocates nothing)."""

@@ -129,9 +129,9 @@ CLAIM = Claim(
                 P("runs", 60, "independent runs (60: the slope's CI resolves -0.5 from the "
                   "expected -0.6; at 20 it is +-0.13 wide)", 2, 10**5)),
     experiment=SPEC,
-    control=Control({"f": 12, "runs": 20},
+    control=Control({"f": 12, "runs": 5},
                     "12 colluders (n <= 2f + 2): their identical vectors win Krum's score, SGD "
-                    "goes to x* + 5 1 (error 250; 20 runs suffice)"),
+                    "goes to x* + 5 1 (error 250; 5 runs suffice)"),
     lesson="Averaging gives every worker full control of the result; Krum keeps the vector "
            "most surrounded by others, which a minority cannot move far -- until the "
            "colluders are numerous enough to surround each other.",
