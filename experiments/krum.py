@@ -44,15 +44,19 @@ def krum_index(V, f, dist, row):
     keep = n - f - 2
     best, best_score = 0, np.inf
     for i in range(n):
-        m = 0
-        for j in range(n):  # insertion sort of the n - 1 distances (short rows: no call)
-            if j != i:
-                v = dist[i, j]
-                p = m
-                while p > 0 and row[p - 1] > v:
-                    row[p] = row[p - 1]
-                    p -= 1
-                row[p] = v
+        m = 0  # the keep smallest distances so far, sorted (insertion; larger ones skipped)
+        for j in range(n):
+            if j == i:
+                continue
+            v = dist[i, j]
+            if m == keep and v >= row[m - 1]:
+                continue
+            p = m if m < keep else keep - 1
+            while p > 0 and row[p - 1] > v:
+                row[p] = row[p - 1]
+                p -= 1
+            row[p] = v
+            if m < keep:
                 m += 1
         score = 0.0
         for j in range(keep):
