@@ -16,9 +16,9 @@ t_k (2 a_i + mu 1), whose largest coordinate is worker i's own, 2 (-3) t_k + t_k
     x_{k+1} = (1 + gamma (2 |a_11| sum(a_1) - mu)/n) x_k = (1 + 5.5 gamma / 3) x_k,
 
 an exponential divergence at every gamma > 0 although every worker's compressor is contractive
-(``BOUND``: its geometric factor 1 + 5.5 gamma/3 is the stated value).  Error feedback (EF14)
-accumulates what compression dropped and converges [1, Theorem 1 for EControl, which reduces to
-EF14's behaviour here; inferred from the abstract]: its factor is < 1.
+(``BOUND``: its geometric factor 1 + 5.5 gamma/3 is the stated value).  Error feedback (EF14
+[3]) accumulates what compression dropped and restores convergence, the motivation of [1]'s
+EControl (*inferred* from the abstract; EControl itself is not run here): its factor is < 1.
 
 Experiment: gamma in {0.01, 0.03, 0.1}, 200 steps, the per-step factor of ||x_k|| fitted over the
 last 50 steps (deterministic: one run, the CI is the spread over three sub-windows; the gamma

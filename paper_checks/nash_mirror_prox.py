@@ -30,9 +30,9 @@ program): no linear rate, the fitted factor ~0.99 (games of 10 and 100 actions o
 1000 actions takes ~30 s).  Plain mirror descent also converges at beta > 0, so it is no control.
 
 References
-[1] D. Tiapkin, D. Calandriello, D. Belomestny, E. Moulines, A. Naumov, K. Rasul, M. Valko,
-    P. Menard. Accelerating Nash Learning from Human Feedback via Mirror Prox. arXiv 2505.19731
-    (2025).  (Author list as in the arXiv record; attribution to verify.)
+[1] D. Tiapkin et al. Accelerating Nash Learning from Human Feedback via Mirror Prox.
+    arXiv 2505.19731 (2025).  (The theorem's number and the step eta = 2: to verify against the
+    full text.)
 """
 
 from __future__ import annotations
