@@ -3,7 +3,8 @@
     x_{t+1} = x_t - gamma_t Agg(V_1, ..., V_n)
 
 with V_i = x_t - X_i (X_i ~ N(x*, sd^2 I), fresh per worker and step) for the n - f honest
-workers and the attack law's vector for the f Byzantine ones (problems.byzantine).
+workers and the attack law's vector for the f Byzantine ones, workers 0..f-1
+(problems.byzantine).
 
 Krum [Blanchard, El Mhamdi, Guerraoui & Stainer, arXiv 1703.02757, Section 4]: for each i the
 score s(i) = sum of ||V_i - V_j||^2 over the n - f - 2 vectors V_j (j != i) nearest to V_i;
@@ -86,18 +87,20 @@ def _byzantine_sgd(x_star, sd, n, f, attack, shift, aggregation, step_kind, step
             iterates[r, 0, :] = x
             k = 1
         for t in range(checkpoints[-1]):
-            for i in range(h):
+            # the Byzantine workers are the first f: a rule that ignores the scores and keeps
+            # the first vector (or breaks ties towards it) is then fooled, not lucky
+            for i in range(f, n):
                 for c in range(d):
                     V[i, c] = x[c] - (x_star[c] + sd * ziggurat_normal(rng))
             for c in range(d):
                 total = 0.0
-                for i in range(h):
+                for i in range(f, n):
                     total += V[i, c]
                 if attack == COLLUDING:
                     b = total / h - shift
                 else:  # omniscient: the mean of all n vectors becomes x - x* + shift
                     b = (n * (x[c] - x_star[c] + shift) - total) / f
-                for i in range(h, n):
+                for i in range(f):
                     V[i, c] = b
             if aggregation == KRUM:
                 sel = krum_index(V, f, dist, row)

@@ -29,13 +29,14 @@ BUGS = [
     # --- Krum -----------------------------------------------------------------------------------
     Bug(id="krum-largest-score", file="experiments/krum.py",
         find="if score < best_score:", replace="if score > best_score:",
-        why="Krum selects the vector with the largest score: the outlier",
+        why="the comparison reversed: against the initial inf no score wins, Krum keeps vector "
+            "0 (a Byzantine one)",
         caught_by=("krum-byzantine",)),
     Bug(id="mean-over-honest-only", file="experiments/krum.py",
         find="                    for i in range(n):\n                        s += V[i, c]",
-        replace="                    for i in range(n - f):\n                        s += V[i, c]",
-        why="the mean aggregation's loop bound n - f: it averages the honest vectors only, so "
-            "the mean arm is not stuck",
+        replace="                    for i in range(f, n):\n                        s += V[i, c]",
+        why="the mean aggregation's loop starts at f: it averages the honest vectors only (an "
+            "oracle no server has), so the mean arm is not stuck",
         caught_by=("krum-byzantine",)),
     # --- Nash mirror prox -----------------------------------------------------------------------
     Bug(id="nash-mp-denominator-without-eta", file="experiments/mirror_prox.py",

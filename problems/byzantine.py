@@ -33,7 +33,8 @@ DEFAULT_SHIFT = {"omniscient": 1.0, "colluding": 5.0}
 
 @dataclass(frozen=True)
 class ByzantineWorkers:
-    """n workers on ``base``, the last ``f`` of them Byzantine with law ``attack``."""
+    """n workers on ``base``, ``f`` of them Byzantine with law ``attack`` (the kernels put
+    them first)."""
 
     base: StochasticQuadratic
     n: int
