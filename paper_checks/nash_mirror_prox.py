@@ -45,7 +45,12 @@ import numpy as np
 import sympy as sp
 
 from experiments.methods import NashMirrorProx
-from problems.preference_game import PreferenceGames, preference_games
+from problems.preference_game import (
+    REFERENCE_STEPS,
+    SIZES,
+    PreferenceGames,
+    preference_games,
+)
 from rates.bound import Bound, k
 from rates.claim import Claim, Control, Mode, Paper, Tolerance
 from rates.params import Parameter as P
@@ -97,6 +102,16 @@ def per_size_factors(seen: Observed) -> dict[int, float]:
     return out
 
 
+def _cost(p: Mapping[str, Any]) -> tuple[float, float]:
+    """(run-steps x dimension, bytes): every game's policy over the reference's and the
+    method's steps; memory for the matrices and the recorded policies."""
+    sizes = [n for n in SIZES if n <= p["largest"]]
+    games, width = p["per_size"] * len(sizes), max(sizes)
+    work = p["per_size"] * sum(sizes) * (p["horizon"] + REFERENCE_STEPS)
+    return float(work), 8.0 * (p["per_size"] * sum(n * n for n in sizes)
+                               + games * (p["horizon"] + 1) * width)
+
+
 def _spread(seen: Observed) -> float:
     factors = list(per_size_factors(seen).values())
     return max(factors) - min(factors)
@@ -134,7 +149,7 @@ CLAIM = Claim(
                 P("horizon", 60, "iterations (the fit window is [5, horizon])", 10, 10**4),
                 P("per_size", 3, "matrices per number of actions", 1, 100),
                 P("largest", 1000, "largest |A| of (10, 100, 1000)", 10, 5000)),
-    experiment=SPEC,
+    experiment=SPEC, cost_model=_cost,
     control=Control({"beta": 0.0, "largest": 100},
                     "beta = 0: no regularisation, no linear rate (factor ~0.99); 10 and 100 "
                     "actions, the exact Nash by LP"),
