@@ -52,11 +52,11 @@ from typing import Any
 import numpy as np
 
 from experiments.methods import FrankWolfe
-from problems.simplex_log import SimplexLog, log_barrier, portfolio
+from problems.simplex_log import GAP_TOL, SimplexLog, log_barrier, portfolio
 from rates.claim import Claim, Control, Mode, Paper, Tolerance
 from rates.fit import power_law
 from rates.params import Parameter as P
-from rates.spec import Instance, Limit, Observed, Quantity
+from rates.spec import Feasible, Instance, Limit, Observed, Quantity, Within
 
 FIT_FROM = 100
 """t >= 100: the bound h_t <= 2 C_f/(t + 2) holds from t = 1; the window of the slope too."""
@@ -84,6 +84,12 @@ def _bound_ratio(i: Instance, run) -> np.ndarray:
 def _worst_ratio(i: Instance, run) -> np.ndarray:
     ratio = _bound_ratio(i, run)
     return np.max(ratio[:, run.checkpoints >= FIT_FROM], axis=1)
+
+
+def _smallest_gap(seen: Observed) -> float:
+    """min over the recorded t of h_t: >= -GAP_TOL when f* is the minimum (its FW-gap
+    certificate), so a wrong f* (or iterates outside the simplex) cannot pass as a tiny ratio."""
+    return float(np.min(seen.instance.problem.suboptimality(seen.runs[0].iterates)))
 
 
 def _slope(seen: Observed) -> dict[str, Any]:
@@ -126,7 +132,10 @@ CLAIM = Claim(
         problem=_problem, method=lambda i: FrankWolfe(i["monotone"]), runs=1, x0=_start,
         value=Quantity("max over t >= 100 of (t + 2) h_t / (2 C_f)", _worst_ratio),
         target=0.0, horizon="horizon", xlabel="FW step t",
-        trace=Quantity("(t + 2)(f(x_t) - f*) / (2 C_f)", _bound_ratio), extra=_slope),
+        trace=Quantity("(t + 2)(f(x_t) - f*) / (2 C_f)", _bound_ratio), extra=_slope,
+        checks=(Within("smallest primal gap", _smallest_gap, -GAP_TOL, math.inf,
+                       "f* is certified to within its FW gap < 1e-12: no iterate is below it"),
+                Feasible(0.0, 1.0, "FW's iterates are convex combinations of vertices"))),
     control=Control({"problem": "barrier", "monotone": False, "start": "barycentre"},
                     "vanilla FW on the log-barrier from the barycentre: gamma_0 = 1 lands on a "
                     "vertex, f = +inf at t = 1 (a divergence)"),
