@@ -34,8 +34,12 @@ from experiments import (
     vi,
 )
 from experiments import projected_subgradient as _projected
+from experiments.compressed_gd import COMPRESSORS, compressed_gd
+from experiments.frank_wolfe import frank_wolfe
+from experiments.krum import AGGREGATIONS, byzantine_sgd
+from experiments.mirror_prox import nash_mirror_prox
 from experiments.primal_dual import linearized_primal_dual
-from experiments.run import Run
+from experiments.run import Run, log_checkpoints
 
 Step = float | schedules.Schedule
 
@@ -524,3 +528,97 @@ def rmsprop(step: Step, beta2: float, eps: float = 1e-8) -> Adam:
     with beta1 = 0 (m_t = g_t, and the first bias correction 1 - 0^t = 1), so it runs Adam's
     kernel [Tieleman & Hinton 2012; the form of Zhang, Zhou & Zou, arXiv 2404.01436]."""
     return Adam(step=_schedule("step", step), beta1=0.0, beta2=beta2, eps=eps)
+
+
+@dataclass(frozen=True)
+class CompressedGD:
+    """Distributed GD with compressed worker messages, naive or with error feedback (EF14);
+    see experiments.compressed_gd.  Deterministic: one run, ``seed`` unused."""
+
+    step: float
+    compressor: str = "top1"
+    error_feedback: bool = False
+
+    def __post_init__(self) -> None:
+        _schedule("step", self.step)
+        if self.compressor not in COMPRESSORS:
+            raise ValueError(f"compressor must be one of {', '.join(COMPRESSORS)}, got "
+                             f"{self.compressor!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if runs != 1:
+            raise ValueError(f"compressed GD is deterministic: runs must be 1, got {runs!r}")
+        return compressed_gd(problem, float(self.step), horizon, compressor=self.compressor,
+                             error_feedback=self.error_feedback, x0=x0, checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class FrankWolfe:
+    """Frank-Wolfe on the simplex with gamma_t = 2/(t + 2); ``monotone=True`` skips a step that
+    would increase f or leave its domain [Carderera, Besancon & Pokutta, arXiv 2105.13913];
+    see experiments.frank_wolfe.  Deterministic: one run, ``seed`` unused; recorded at 20
+    log-spaced checkpoints per decade by default."""
+
+    monotone: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.monotone, bool | np.bool_):
+            raise ValueError(f"monotone must be true or false, got {self.monotone!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if runs != 1:
+            raise ValueError(f"Frank-Wolfe is deterministic: runs must be 1, got {runs!r}")
+        if checkpoints is None:
+            checkpoints = log_checkpoints(horizon, per_decade=20)
+        return frank_wolfe(problem, horizon, monotone=bool(self.monotone), x0=x0,
+                           checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class ByzantineSGD:
+    """SGD whose n worker vectors (f Byzantine) are aggregated by the mean or by Krum
+    [Blanchard et al., arXiv 1703.02757]; see experiments.krum."""
+
+    step: Step
+    aggregation: str = "krum"
+
+    def __post_init__(self) -> None:
+        _schedule("step", self.step)
+        if self.aggregation not in AGGREGATIONS:
+            raise ValueError(f"aggregation must be one of {', '.join(AGGREGATIONS)}, got "
+                             f"{self.aggregation!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        return byzantine_sgd(problem, _schedule("step", self.step), horizon,
+                             aggregation=self.aggregation, runs=runs, seed=int(seed), x0=x0,
+                             checkpoints=checkpoints)
+
+
+@dataclass(frozen=True)
+class NashMirrorProx:
+    """Nash-MP in self-play on preference games with step ``eta`` and regularisation ``beta``
+    [Tiapkin et al., arXiv 2505.19731]; see experiments.mirror_prox.  Deterministic: one run
+    per game (``runs`` must be their number), ``seed`` unused."""
+
+    eta: float
+    beta: float
+
+    def __post_init__(self) -> None:
+        _schedule("eta", self.eta)
+        if isinstance(self.beta, bool) or not (math.isfinite(self.beta) and self.beta >= 0):
+            raise ValueError(f"beta must be a finite number >= 0, got {self.beta!r}")
+
+    def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
+            x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> Run:
+        if runs != len(problem.games):
+            raise ValueError(f"runs must be the number of games ({len(problem.games)}), got "
+                             f"{runs!r}")
+        if x0 is not None:
+            raise ValueError("Nash-MP starts at the reference policy: x0 must be None")
+        return nash_mirror_prox(problem, float(self.eta), float(self.beta), horizon,
+                                checkpoints=checkpoints)
