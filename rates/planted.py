@@ -49,19 +49,33 @@ class Result:
         return bool(self.error) or any(s != "holds" for s in self.statuses.values())
 
 
-def load_bugs(families: list[str] | None = None) -> list[Bug]:
-    """Every ``BUGS`` of the modules in ``planted_bugs`` (or of the named ones)."""
-    import importlib
-    import pkgutil
+CATALOGUE = Path(__file__).resolve().parent.parent / "planted_bugs"
+"""The catalogue: one TOML file per family of code, a ``[[bug]]`` table per bug (data, not code:
+the runner applies them as text edits)."""
 
-    package = importlib.import_module("planted_bugs")
-    names = sorted(i.name for i in pkgutil.iter_modules(package.__path__))
-    unknown = sorted(set(families or ()) - set(names))
+
+def _read_toml(path: Path) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
+def load_bugs(families: list[str] | None = None, catalogue: Path = CATALOGUE) -> list[Bug]:
+    """Every bug of the catalogue's ``<family>.toml`` files (or of the named families)."""
+    files = {f.stem: f for f in sorted(catalogue.glob("*.toml"))}
+    unknown = sorted(set(families or ()) - set(files))
     if unknown:
-        raise ValueError(f"unknown planted-bug families {unknown}; known: {names}")
+        raise ValueError(f"unknown planted-bug families {unknown}; known: {sorted(files)}")
     bugs: list[Bug] = []
-    for name in families or names:
-        bugs += list(importlib.import_module(f"planted_bugs.{name}").BUGS)
+    for name in families or sorted(files):
+        for entry in _read_toml(files[name]).get("bug", []):
+            try:
+                bugs.append(Bug(**{**entry, "caught_by": tuple(entry["caught_by"])}))
+            except (TypeError, KeyError) as e:
+                raise ValueError(f"{files[name]}: bug {entry.get('id', '?')!r}: {e}") from None
     return bugs
 
 
@@ -112,7 +126,8 @@ def run(bug: Bug, root: Path, numba_cache: Path, seed: int = 0) -> Result:
 def main(argv: list[str] | None = None) -> int:
     """``python -m rates.planted [FAMILY ...] [--json PATH]``: run the planted-bug catalogue."""
     parser = argparse.ArgumentParser(prog="python -m rates.planted", description=main.__doc__)
-    parser.add_argument("families", nargs="*", help="modules of planted_bugs (default: all)")
+    parser.add_argument("families", nargs="*",
+                        help="catalogue files planted_bugs/FAMILY.toml (default: all)")
     parser.add_argument("--bug", action="append", default=[], help="only these bug ids")
     parser.add_argument("--json", help="write one record per bug to this path")
     args = parser.parse_args(argv)

@@ -47,13 +47,21 @@ def synthetic_measurement(claim: Claim, seed: int = 0, scale: float = 1.0,
     if claim.mode == Mode.LIMIT:
         x = np.unique(np.geomspace(1, 1e4, 30).astype(int)).astype(float)
         t = claim.tolerance
-        width = min(v for v in (t.below, t.above) if math.isfinite(v))
+        sides = [v for v in (t.below, t.above) if math.isfinite(v) and v > 0]
+        width = min(sides) if sides else 1.0  # a one-sided (0, inf) tolerance has no width
         se = 0.01 if t.se_units else width / 20
         unit = se if t.se_units else 1.0
         # an "outside" limit claim holds when the value stays away from the target
         away = wrong != t.outside
         sign = 1.0 if math.isfinite(t.above) else -1.0
-        value = sign * 3 * width * unit if away else 0.0
+        inside = 0.0  # the target itself, unless it is the edge of a one-sided interval
+        if not t.outside and math.isfinite(t.below) and math.isfinite(t.above):
+            inside = (t.above - t.below) / 2 * unit  # the middle of [stated - b, stated + a]
+        elif not t.outside and t.below == 0 and math.isinf(t.above):
+            inside = 3 * width * unit
+        elif not t.outside and t.above == 0 and math.isinf(t.below):
+            inside = -3 * width * unit
+        value = sign * 3 * width * unit if away else inside
         final = value + se * np.sqrt(runs) * rng.standard_normal(runs)
         final = value + (final - final.mean()) * se / (final.std(ddof=1) / np.sqrt(runs))
         # a tolerance in value units is not scale-free: a wrong offset scaled down would land
@@ -69,7 +77,11 @@ def synthetic_measurement(claim: Claim, seed: int = 0, scale: float = 1.0,
         x = np.linspace(0, 200, 41)
         bound = Bound(C * sp.Rational(97, 100) ** k, law="geometric", constants={C: 2.0})
         holds = 0.97 if claim.mode in (Mode.TIGHT, Mode.LOWER) else 0.95
-        values = scale * noise * ((0.5 if lower else 1.0) if wrong else holds) ** x
+        slow = 1.0  # no convergence; past a wide absolute tolerance, growth
+        t = claim.tolerance
+        if not t.relative and math.isfinite(t.above) and 0.97 + t.above >= 1.0:
+            slow = 0.97 + 3 * t.above
+        values = scale * noise * ((0.5 if lower else slow) if wrong else holds) ** x
         return fitted(x, values, law="geometric", window=None, bound=bound,
                       xlabel="iteration k", ylabel="distance", xscale="linear")
     if claim.law == "parameter":

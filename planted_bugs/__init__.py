@@ -1,1 +1,0 @@
-"""Planted-bug catalogues, one module per family: each defines ``BUGS`` (see rates.planted)."""
