@@ -53,6 +53,10 @@ MAX_CHUNK = 64
 def _adam(kind, A, b, p, x0, sched_kind, sched_params, beta1, beta2, eps, bias_correction,
           eps_inside, amsgrad, lo, hi, batch, checkpoints, average_from, center, seed, runs,
           chunk):
+    """Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods. Long on purpose: one loop over a run's state, the form
+    numba compiles to its tightest code; each part is commented."""
     d = x0.shape[1]
     K = checkpoints.size
     horizon = checkpoints[-1]
@@ -194,7 +198,9 @@ def adam(problem, schedule: schedules.Schedule, horizon: int, *, beta1: float = 
     ``average_from`` = a starts the averaging window [a, horizon) (default: the later half).
     ``box`` = (lo, hi) projects every coordinate onto [lo, hi].  ``chunk`` = runs interleaved
     per thread (1: one run at a time); it changes the speed, never the results.
-    """
+
+    Many keyword parameters on purpose: this is the flat entry point that the method's dataclass in
+    experiments.methods (the grouped, validated form) calls."""
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
     horizon = int(horizon)

@@ -21,7 +21,11 @@ EXACT = schedules.Schedule(schedules.CONSTANT, (0.0,), "0 (exact)")
 def _first_order(kind, A, b, p, x0, sched_kind, sched_params, mom_kind, mom_params, nesterov,
                  acc_kind, acc_params, stochastic, checkpoints, seed, runs):
     """x_{k+1} = x_k - gamma_k g(y_k) + beta_k (x_k - x_{k-1}), y_k = x_k (+ beta_k (x_k - x_{k-1})
-    when ``nesterov``); ``mom_kind < 0`` means no momentum (plain GD/SGD, no extra work)."""
+    when ``nesterov``); ``mom_kind < 0`` means no momentum (plain GD/SGD, no extra work).
+
+    Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods."""
     d = x0.shape[1]
     K = checkpoints.size
     horizon = checkpoints[-1]
@@ -88,7 +92,9 @@ def gradient_descent(problem, schedule: schedules.Schedule, horizon: int, *, run
     x_{k+1} = x_k - gamma_k g(x_k) + beta_k (x_k - x_{k-1}), and with ``nesterov=True`` the
     gradient is taken at the extrapolated point y_k = x_k + beta_k (x_k - x_{k-1}) (Nesterov's
     accelerated gradient [Nesterov 1983] in its two-sequence form).
-    """
+
+    Many keyword parameters on purpose: this is the flat entry point that the method's dataclass in
+    experiments.methods (the grouped, validated form) calls."""
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
     if int(runs) != runs or runs < 1:

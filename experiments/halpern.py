@@ -65,6 +65,9 @@ def _halpern(kind, A, b, p, x0, eta, checkpoints, tol):
 
 @njit(cache=True, nogil=True, parallel=True)
 def _vr_halpern(kind, A, b, p, x0, eta, n, batch, prob, max_iter, tol, seed, runs):
+    """Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods."""
     d = x0.size
     calls_to_tol = np.full(runs, -1, dtype=np.int64)
     iters_to_tol = np.full(runs, -1, dtype=np.int64)
@@ -158,7 +161,9 @@ def vr_halpern(problem, eta: float, tol: float, *, batch: int | None = None,
 
     Defaults: batch b = ceil(sqrt(n)), refresh probability p = 1/sqrt(n), so that a step costs
     p n + 2 b (1 - p) ~ 3 sqrt(n) calls on average.
-    """
+
+    Many keyword parameters on purpose: this is the flat entry point that the method's dataclass in
+    experiments.methods (the grouped, validated form) calls."""
     n = int(problem.n)
     eta = _positive("eta", eta)
     tol = _positive("tol", tol)

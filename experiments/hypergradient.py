@@ -119,7 +119,11 @@ def _reverse(H, b, alpha, dalpha, reg, trajectory, grad_out, checkpoints):
 @njit(cache=True, fastmath=FASTMATH)
 def _unrolled(A, b, A_val, b_val, c_val, lam, lmax, steps, with_slope):
     """f_T(lambda) = F(w_T) and (``with_slope``) its derivative by reverse mode through all T
-    steps from 0, with the step alpha = 1/(lmax + e^lambda) that follows lambda."""
+    steps from 0, with the step alpha = 1/(lmax + e^lambda) that follows lambda.
+
+    Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods."""
     d = b.size
     reg = math.exp(lam)
     alpha = 1.0 / (lmax + reg)

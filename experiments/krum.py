@@ -70,6 +70,9 @@ def krum_index(V, f, dist, row):
 @njit(cache=True, parallel=True)
 def _byzantine_sgd(x_star, sd, n, f, attack, shift, aggregation, step_kind, step_params, x0,
                    checkpoints, seed, runs):
+    """Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods."""
     d = x_star.size
     K = checkpoints.size
     iterates = np.full((runs, K, d), np.nan)

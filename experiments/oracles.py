@@ -172,7 +172,10 @@ def minibatch_field(kind, A, b, p, x, t, batch, rng, out, scratch):
     step t (Reddi et al.'s cyclic example), and mini-batches.  Families whose mini-batch mean has
     a known law draw it exactly in one go; any other family averages ``batch`` calls of
     ``sample_field`` (``scratch`` is a work array of size d).
-    """
+
+    Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods."""
     if kinds.SOP_NORMAL <= kind <= kinds.SOP_BERNOULLI:
         stochastic.sop_gradient(kind, p, x, batch, rng, out)
     elif kind == kinds.LINEAR_RANDOM:

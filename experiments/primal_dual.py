@@ -39,6 +39,9 @@ from experiments.run import FASTMATH, Run, diverging, log_checkpoints, validate_
 
 @njit(cache=True, nogil=True, parallel=True, fastmath=FASTMATH)
 def _primal_dual(kind, A, b, p, K, mu_y, L_x, L_xy, accelerated, x0, checkpoints, runs):
+    """Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods."""
     d = x0.shape[1]
     m = K.shape[0]
     n_checks = checkpoints.size
@@ -102,7 +105,9 @@ def linearized_primal_dual(problem, horizon: int, *, L_x: float, L_xy: float, mu
     ``problem`` serves grad f through ``oracle_data()`` and has ``coupling`` (K, m x d) and
     ``x_star``; ``x0`` is one start (d,) or one per run (runs, d) (default zeros), y0 = 0.
     The recorded iterates are the outputs x_bar (ALPD's aggregate; LPD's x_k).
-    """
+
+    Many keyword parameters on purpose: this is the flat entry point that the method's dataclass in
+    experiments.methods (the grouped, validated form) calls."""
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
     if int(runs) != runs or runs < 1:

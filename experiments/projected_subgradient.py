@@ -25,6 +25,9 @@ from experiments.run import FASTMATH, Run, diverging, log_checkpoints, validate_
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
 def _projected_subgradient(kind, A, b, p, x0, sched_kind, sched_params, lo, hi, checkpoints,
                            seed, runs):
+    """Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods."""
     d = x0.shape[1]
     K = checkpoints.size
     horizon = checkpoints[-1]

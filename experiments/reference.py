@@ -55,7 +55,9 @@ def adam(grad: Callable[[np.ndarray, int], np.ndarray], x0: np.ndarray, steps: i
     """Adam / AMSGrad [Kingma & Ba 2015; Reddi et al. 2018]: the iterates x_0, ..., x_steps.
 
     ``grad(x, t)`` is the gradient sample at x at the 1-based step t; ``gammas[t-1]`` the step.
-    """
+
+    Many keyword parameters on purpose: this is the flat entry point that the method's dataclass in
+    experiments.methods (the grouped, validated form) calls."""
     x = np.array(x0, dtype=np.float64)
     m = np.zeros_like(x)
     v = np.zeros_like(x)
@@ -82,6 +84,9 @@ def adam(grad: Callable[[np.ndarray, int], np.ndarray], x0: np.ndarray, steps: i
 
 @njit(cache=True)
 def _record(kind, A, b, p, d, steps, batch, seed, run):
+    """Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods."""
     rng = stream(seed, run)
     x = np.zeros(d)
     scratch = np.empty(d)
@@ -158,7 +163,9 @@ def extragradient_loop(M: np.ndarray, b: np.ndarray, z0: np.ndarray, gamma: floa
     z_{t+1/2} = z_t - gamma V(z_t),  z_{t+1} = z_t - gamma_update V(z_{t+1/2}), each V plus
     ``noise`` N(0, I) (the stochastic oracle).  Returns z_steps and the ergodic average of the
     leading points, sum_t gamma_update z_{t+1/2} / sum_t gamma_update.
-    """
+
+    Many keyword parameters on purpose: this is the flat entry point that the method's dataclass in
+    experiments.methods (the grouped, validated form) calls."""
     g2 = gamma if gamma_update is None else gamma_update
     xi = _additive_noise(noise, b.size, 2 * steps, seed, run) if noise else None
     z = np.array(z0, dtype=np.float64)
@@ -179,7 +186,10 @@ def extragradient_loop(M: np.ndarray, b: np.ndarray, z0: np.ndarray, gamma: floa
 def extragradient_runs(M: np.ndarray, b: np.ndarray, z0: np.ndarray, gamma: float, steps: int,
                        runs: int, *, gamma_update: float | None = None, noise: float = 0.0,
                        seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The same for ``runs`` runs at once (runs r = 0..runs-1 of ``seed``): shapes (runs, d)."""
+    """The same for ``runs`` runs at once (runs r = 0..runs-1 of ``seed``): shapes (runs, d).
+
+    Many keyword parameters on purpose: this is the flat entry point that the method's dataclass in
+    experiments.methods (the grouped, validated form) calls."""
     g2 = gamma if gamma_update is None else gamma_update
     d = b.size
     xi = (np.stack([_additive_noise(noise, d, 2 * steps, seed, r) for r in range(runs)], axis=1)

@@ -50,6 +50,9 @@ def _cholesky(P, k):
 
 @njit(cache=True, nogil=True, parallel=True)
 def _scaled_gd(kind, A, b, p, x0, n, k, eta, lam, checkpoints):
+    """Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods."""
     runs, d = x0.shape
     blocks = d // (n * k)
     nk = n * k

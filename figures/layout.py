@@ -233,6 +233,8 @@ def _limits(arrays: Sequence[np.ndarray], scale: str) -> tuple[float, float] | N
 # --- drawing -----------------------------------------------------------------------------------
 
 def _draw_runs(ax, x, values, *, colour, label, scale_x, scale_y, few, band_label=None):
+    """Many parameters on purpose: one axis, the data and the styling of one curve family, called
+    from the three panel kinds."""
     keep = _positive_mask(x, scale_x)
     med, lo, hi = (_clean(a, scale_y)[keep] for a in _quantiles(values))
     xs = x[keep]
@@ -463,7 +465,10 @@ def _limit_ylim(core: list[float], full: list[np.ndarray]) -> tuple[float, float
 
 
 def _draw_limit(ax, verdict: Verdict) -> list[np.ndarray]:
-    """The limit figure's main axes (see the module docstring); returns nothing to rescale."""
+    """The limit figure's main axes (see the module docstring); returns nothing to rescale.
+
+    Long on purpose: one panel of a limit claim drawn in order (bands, lines, the measured limits,
+    the legend)."""
     c = verdict.claim
     m = verdict.outcome.measurement
     runs = np.atleast_2d(np.asarray(m.trace.values, dtype=float)).shape[0]
@@ -543,7 +548,10 @@ def _tidy_log_ticks(axis, lo: float, hi: float) -> None:
 
 
 def draw(verdict: Verdict, fig: Figure | None = None) -> Figure:
-    """The figure of one verdict (a new Figure unless one is given)."""
+    """The figure of one verdict (a new Figure unless one is given).
+
+    Long on purpose: the figure of any claim built in one pass (title, panels, legends, the footer
+    of checks) so that every law and mode shares one layout; each block is commented."""
     fig = fig or Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     footer = _footer(verdict)
     lines = footer.count("\n") + 1

@@ -170,7 +170,9 @@ def matrix_sensing(n: int = 20, r: int = 2, k: int = 4, *, spectrum: Sequence[fl
     {1, 0.5} for r = 2).  ``loss="sensing"`` draws m Gaussian measurements (m = 10 n r by
     default); ``"population"`` is their exact expectation.  ``alpha`` scales the random
     initialisation and ``imbalance`` sets G0 = imbalance * F0 (asymmetric only; 1 is balanced).
-    """
+
+    Many keyword parameters on purpose: each is one documented knob of the family (sizes, loss,
+    symmetry, initialisation), validated here, and generators are called with keywords."""
     n = positive_int("n", n)
     r = positive_int("r", r)
     if r > n:

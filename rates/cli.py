@@ -647,6 +647,8 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Long on purpose: one declaration of the whole command line, read top to bottom like `rates
+    --help`; split up, the options shared by several commands would be scattered."""
     from rates import budget
 
     parser = argparse.ArgumentParser(

@@ -143,6 +143,9 @@ def _prepare(x, errors, window, default_window, name_x: str):
 
 
 def _fit(law, x_fit, e, window, statistic, level, n_resamples, seed, transform_x, to_rate):
+    """Many keyword parameters on purpose: the fit's settings as the Spec passes them through (law,
+    window, bound, statistic, CI level); the public forms are fit.power_law, fit.geometric and
+    fit.parameter."""
     level = LEVEL.get() if level is None else level
     if statistic not in STATISTICS:
         raise ValueError(f"statistic must be one of {sorted(STATISTICS)}, got {statistic!r}")

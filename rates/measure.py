@@ -22,7 +22,10 @@ def fitted(x: np.ndarray, values: np.ndarray, *, law: str, window: tuple[float, 
            bound: Bound | None, xlabel: str, ylabel: str, xscale: str = "log",
            yscale: str = "log", diverged_at: int | None = None, statistic: str = "mean",
            seed: int = 0, checks: Iterable[Check] = ()) -> Measurement:
-    """Fit ``values`` (runs, points) against ``x`` with ``law`` over ``window``."""
+    """Fit ``values`` (runs, points) against ``x`` with ``law`` over ``window``.
+
+    Many keyword parameters on purpose: the trace's labels and scales and the fit's settings, passed
+    through from a Spec's fields; Spec is the grouped form."""
     values = np.atleast_2d(np.asarray(values, dtype=float))
     bound_values = None
     if bound is not None:

@@ -26,7 +26,11 @@ def _gram(x, off, n, k):
 
 @njit(cache=True, inline="always")
 def _gram_minus_target(M, transpose, x, off_left, gram, off_right, n, k, out, off_out):
-    """out block = Z_left gram - M^(T) Z_right (Z the n x k blocks of x at the offsets)."""
+    """out block = Z_left gram - M^(T) Z_right (Z the n x k blocks of x at the offsets).
+
+    Flat arguments on purpose: numba caches a kernel of plain arrays and scalars on disk, while a
+    jitclass or record argument is not cacheable; the grouped, validated form is the method's
+    dataclass in experiments.methods."""
     for i in range(n):
         for c in range(k):
             s = 0.0
