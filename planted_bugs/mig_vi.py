@@ -8,7 +8,12 @@ from rates.planted import Bug
 BUGS = [
     # --- the extragradient family ---------------------------------------------------------------
     Bug(id="eg-extrapolation-dropped", file="experiments/vi.py",
-        find="lead[j] = z[j] - g1 * g[j]", replace="lead[j] = z[j]",
+        find="""                _operator(kind, A, b, p, z, stochastic, rng, g)
+                for j in range(d):
+                    lead[j] = z[j] - gamma * g[j]""",
+        replace="""                _operator(kind, A, b, p, z, stochastic, rng, g)
+                for j in range(d):
+                    lead[j] = z[j]""",
         why="EG without its extrapolation is gradient descent-ascent (both calls at z_t)",
         caught_by=("eg-ergodic-gap", "eg-stochastic-last-iterate", "comonotone-eg")),
     Bug(id="ergodic-average-of-base-points", file="experiments/vi.py",
@@ -20,28 +25,32 @@ BUGS = [
             "points z_{t+1/2} (EG, PEG, RG, GDA share the update)",
         caught_by=("eg-ergodic-gap",)),
     Bug(id="og-past-gradient-sign", file="experiments/vi.py",
-        find="y[j] += -(gamma_past + gamma_next) * g[j] + gamma_past * g_past[j]",
-        replace="y[j] += -(gamma_past + gamma_next) * g[j] - gamma_past * g_past[j]",
+        find="z[j] += -(gamma_past + gamma_next) * g[j] + gamma_past * g_past[j]",
+        replace="z[j] += -(gamma_past + gamma_next) * g[j] - gamma_past * g_past[j]",
         why="optimism's correction added instead of subtracted (a sign slip)",
         caught_by=("eg-ergodic-gap", "comonotone-eg")),
     Bug(id="egplus-steps-swapped", file="experiments/vi.py",
-        find="_update(z, avg, lead, g, g2, wsum)", replace="_update(z, avg, lead, g, g1, wsum)",
+        find="gamma = schedules.step_size(k2, p2, t)  # the update step",
+        replace="gamma = schedules.step_size(k1, p1, t)",
         why="EG+ updates with the extrapolation step: plain EG at gamma1, which the extreme "
             "comonotone rotation does not survive",
         caught_by=("comonotone-eg",)),
     # --- accelerated optimistic gradient --------------------------------------------------------
     Bug(id="aog-anchor-weight", file="experiments/vi.py",
-        find="anchor[j] = z[j] + (z0[j] - z[j]) / (k + 2.0)",
-        replace="anchor[j] = z[j] + (z0[j] - z[j]) / (k + 1.0)",
+        find="z[j] += (z0[j] - z[j]) / (t + 2.0)",
+        replace="z[j] += (z0[j] - z[j]) / (t + 1.0)",
         why="Halpern's weight off by one: 1/(k+1) instead of 1/(k+2)",
         caught_by=("aog-last-iterate",)),
     Bug(id="aog-anchor-at-origin", file="experiments/vi.py",
-        find="anchor[j] = z[j] + (z0[j] - z[j]) / (k + 2.0)",
-        replace="anchor[j] = z[j] - z[j] / (k + 2.0)",
+        find="z[j] += (z0[j] - z[j]) / (t + 2.0)",
+        replace="z[j] += -z[j] / (t + 2.0)",
         why="the anchor z_0 forgotten (anchored at 0, which is z* on the test games)",
         caught_by=("aog-last-iterate",)),
     Bug(id="aog-optimism-dropped", file="experiments/vi.py",
-        find="lead[j] = anchor[j] - eta * g[j]", replace="lead[j] = anchor[j]",
+        find="""                    z[j] += (z0[j] - z[j]) / (t + 2.0)
+                    lead[j] = z[j] - gamma * g[j]""",
+        replace="""                    z[j] += (z0[j] - z[j]) / (t + 2.0)
+                    lead[j] = z[j]""",
         why="the leading point without the past operator value: anchored GDA",
         caught_by=("aog-last-iterate",)),
     # --- proximal point -------------------------------------------------------------------------
