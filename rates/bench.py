@@ -1,10 +1,18 @@
-"""``rates bench``: numba kernels against plain NumPy, per method family.
+"""``rates bench``: the library's numba kernels against a minimal kernel and plain NumPy.
 
-For each family: the time per step (per run-step for Monte Carlo) of the numba kernel, of a
-per-step NumPy loop, and of NumPy vectorised across runs, measured in this process one after the
-other on the same problem; and the kernel's compile time, cold (empty numba cache) and loaded
-from the cache, each measured in a fresh subprocess.  The NumPy versions are the references in
-:mod:`experiments.reference`, which the tests hold to the kernels' results.
+For each family: the time per step (per run-step for Monte Carlo) of the library kernel, of a
+minimal hand-written numba kernel of the same method on the same problem (the *reference*: one
+run, no dispatch, no checkpoints, no divergence check, no averaging; ``ratio`` = library /
+reference is what the library's generality costs), of a per-step NumPy loop, and of NumPy
+vectorised across runs, all measured in this process one after the other; and the library
+kernel's compile time, cold (empty numba cache) and loaded from the cache, each measured in a
+fresh subprocess.  The NumPy versions are the references in :mod:`experiments.reference`, which
+the tests hold to the kernels' results; the minimal kernels are below, and the tests hold them to
+the library's iterates too.
+
+The minimal kernels are compiled in every process (no ``cache=True``): they call the field
+functions of :mod:`experiments.fields` directly, and numba's own cache (the only one outside
+``experiments/``) would not notice an edit there.  Their compile time is not reported.
 """
 
 from __future__ import annotations
@@ -19,6 +27,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numba import njit
+
+from experiments import schedules
+from experiments.fields.bilevel import sample_hypergradient
+from experiments.fields.least_squares import sample_gradient
+from experiments.fields.stochastic import batch_mean
+from experiments.fields.vi import affine
+from experiments.oracles import oracle_args
+from experiments.random import stream
+from experiments.run import FASTMATH
 
 
 @dataclass
@@ -27,13 +45,13 @@ class BenchCase:
     method: str
     problem: str
     numba_step: Callable[[int], None]        # run n steps of one run
-    numpy_step: Callable[[int], None]        # the same with the NumPy loop
+    reference_step: Callable[[int], None]    # the same with the minimal numba kernel
+    numpy_step: Callable[[int], None] | None  # the same with the NumPy loop
     numba_runs: Callable[[int, int], None] | None  # n steps x R runs
     numpy_runs: Callable[[int, int], None] | None
     steps_numba: int
     steps_numpy: int
     warm_code: str                           # imports, and def work(): calls the kernel once
-    c_reference_ns: float | None = None      # an optimized C loop on this machine class
     runs: int = 256                          # Monte Carlo: runs, and steps of the numba kernel
     run_steps: int = 2000                    # (NumPy vectorised does a quarter of the steps)
 
@@ -44,15 +62,15 @@ class BenchResult:
     method: str
     problem: str
     numba_ns_per_step: float
-    numpy_loop_ns_per_step: float
-    speedup_vs_numpy_loop: float
+    reference_ns_per_step: float
+    ratio_to_reference: float
+    numpy_loop_ns_per_step: float | None
+    speedup_vs_numpy_loop: float | None
     numba_ns_per_run_step: float | None
     numpy_vectorised_ns_per_run_step: float | None
     speedup_vs_numpy_vectorised: float | None
     compile_cold_s: float
     compile_cached_s: float
-    c_reference_ns: float | None
-    ratio_to_c: float | None
 
 
 def _best(fn: Callable[[], None], repeat: int = 3) -> float:
@@ -88,25 +106,181 @@ def run_case(case: BenchCase, compile_times: bool = True, scale: float = 1.0) ->
     s_numba, s_numpy, s_runs = steps(case.steps_numba), steps(case.steps_numpy), \
         steps(case.run_steps)
     case.numba_step(10)  # compile (or load) outside the timing
-    numba_ns = _best(lambda: case.numba_step(s_numba)) / s_numba * 1e9
+    case.reference_step(10)
+    # library and reference alternate, best of 5 each: on a shared machine a busy spell then
+    # hits both, and the minimum of each is its unloaded time
+    numba_ns = reference_ns = np.inf
+    for _ in range(5):
+        numba_ns = min(numba_ns, _best(lambda: case.numba_step(s_numba), 1) / s_numba * 1e9)
+        reference_ns = min(reference_ns,
+                           _best(lambda: case.reference_step(s_numba), 1) / s_numba * 1e9)
     # best of 3 for NumPy too: on a shared machine one unlucky timeslice (or OpenBLAS threads
     # waiting on a busy core) can inflate a single measurement many times over
-    numpy_ns = _best(lambda: case.numpy_step(s_numpy)) / s_numpy * 1e9
+    numpy_ns = None
+    if case.numpy_step is not None:
+        numpy_ns = _best(lambda: case.numpy_step(s_numpy)) / s_numpy * 1e9
     nr = vr = None
-    if case.numba_runs is not None and case.numpy_runs is not None:
-        runs, s_vec = case.runs, max(10, s_runs // 4)
+    if case.numba_runs is not None:
+        runs = case.runs
         case.numba_runs(10, 2)
         nr = _best(lambda: case.numba_runs(s_runs, runs)) / (s_runs * runs) * 1e9
-        vr = _best(lambda: case.numpy_runs(s_vec, runs)) / (s_vec * runs) * 1e9
+        if case.numpy_runs is not None:
+            s_vec = max(10, s_runs // 4)
+            vr = _best(lambda: case.numpy_runs(s_vec, runs)) / (s_vec * runs) * 1e9
     cold, cached = _compile_times(case.warm_code) if compile_times else (np.nan, np.nan)
     return BenchResult(
         family=case.family, method=case.method, problem=case.problem,
-        numba_ns_per_step=numba_ns, numpy_loop_ns_per_step=numpy_ns,
-        speedup_vs_numpy_loop=numpy_ns / numba_ns,
+        numba_ns_per_step=numba_ns, reference_ns_per_step=reference_ns,
+        ratio_to_reference=numba_ns / reference_ns, numpy_loop_ns_per_step=numpy_ns,
+        speedup_vs_numpy_loop=None if numpy_ns is None else numpy_ns / numba_ns,
         numba_ns_per_run_step=nr, numpy_vectorised_ns_per_run_step=vr,
-        speedup_vs_numpy_vectorised=None if nr is None else vr / nr,
-        compile_cold_s=cold, compile_cached_s=cached, c_reference_ns=case.c_reference_ns,
-        ratio_to_c=None if case.c_reference_ns is None else numba_ns / case.c_reference_ns)
+        speedup_vs_numpy_vectorised=None if vr is None else vr / nr,
+        compile_cold_s=cold, compile_cached_s=cached)
+
+
+# --- the minimal kernels: one run, the method's update and its oracle, nothing else -------------
+
+@njit(fastmath=FASTMATH)
+def minimal_sgd(A, b, x, gamma, n, seed):
+    """SGD on least squares: x -= gamma grad f_i(x), i uniform (the library's stream, run 0)."""
+    rng = stream(seed, 0)
+    g = np.empty(x.size)
+    for _ in range(n):
+        sample_gradient(A, b, x, rng, g)
+        for j in range(x.size):
+            x[j] -= gamma * g[j]
+    return x
+
+
+@njit
+def minimal_adam(kind, p, x, gamma, beta1, beta2, eps, n, seed):
+    """Adam with bias correction on E 1/2 (x - X)^2, one coordinate at a time."""
+    rng = stream(seed, 0)
+    m = np.zeros(x.size)
+    v = np.zeros(x.size)
+    power1 = power2 = 1.0
+    for _ in range(n):
+        power1 *= beta1
+        power2 *= beta2
+        step = gamma / (1.0 - power1)
+        root_c2 = np.sqrt(1.0 - power2)
+        for j in range(x.size):
+            g = x[j] - batch_mean(kind, p, 1, rng)
+            m[j] = beta1 * m[j] + (1.0 - beta1) * g
+            v[j] = beta2 * v[j] + (1.0 - beta2) * g * g
+            x[j] -= step * (m[j] / (np.sqrt(v[j]) / root_c2 + eps))
+    return x
+
+
+@njit(fastmath=FASTMATH)
+def minimal_bilevel_sgd(A, b, x, step_kind, step_params, acc_kind, acc_params, n, seed):
+    """x -= alpha_k g_k with g_k a hypergradient sample at accuracy eps_k."""
+    rng = stream(seed, 0)
+    g = np.empty(x.size)
+    for k in range(n):
+        alpha = schedules.step_size(step_kind, step_params, k)
+        sample_hypergradient(A, b, x, schedules.step_size(acc_kind, acc_params, k), rng, g)
+        for j in range(x.size):
+            x[j] -= alpha * g[j]
+    return x
+
+
+@njit(fastmath=FASTMATH)
+def minimal_eg(A, b, z, gamma, n):
+    """Extragradient, V(z) = A z + b."""
+    g = np.empty(z.size)
+    lead = np.empty(z.size)
+    for _ in range(n):
+        affine(A, b, z, g)
+        for j in range(z.size):
+            lead[j] = z[j] - gamma * g[j]
+        affine(A, b, lead, g)
+        for j in range(z.size):
+            z[j] -= gamma * g[j]
+    return z
+
+
+@njit(fastmath=FASTMATH)
+def minimal_peg(A, b, z, gamma, n):
+    """Past extragradient (Popov), z_{-1/2} = z_0."""
+    g = np.empty(z.size)
+    lead = np.empty(z.size)
+    affine(A, b, z, g)
+    for _ in range(n):
+        for j in range(z.size):
+            lead[j] = z[j] - gamma * g[j]
+        affine(A, b, lead, g)
+        for j in range(z.size):
+            z[j] -= gamma * g[j]
+    return z
+
+
+@njit(fastmath=FASTMATH)
+def minimal_og(A, b, y, gamma, n):
+    """Optimistic gradient, constant step: y -= 2 gamma V(y_t) - gamma V(y_{t-1}); the first
+    step y_1 = y_0 - gamma V(y_0)."""
+    g = np.empty(y.size)
+    g_past = np.empty(y.size)
+    affine(A, b, y, g_past)
+    for j in range(y.size):
+        y[j] -= gamma * g_past[j]
+    for _ in range(1, n):
+        affine(A, b, y, g)
+        for j in range(y.size):
+            y[j] += -2.0 * gamma * g[j] + gamma * g_past[j]
+            g_past[j] = g[j]
+    return y
+
+
+@njit(fastmath=FASTMATH)
+def minimal_rg(A, b, z, gamma, n):
+    """Reflected gradient: z_{t+1} = z_t - gamma V(2 z_t - z_{t-1}), z_{-1} = z_0."""
+    g = np.empty(z.size)
+    lead = np.empty(z.size)
+    prev = z.copy()
+    for _ in range(n):
+        for j in range(z.size):
+            lead[j] = 2.0 * z[j] - prev[j]
+            prev[j] = z[j]
+        affine(A, b, lead, g)
+        for j in range(z.size):
+            z[j] -= gamma * g[j]
+    return z
+
+
+@njit(fastmath=FASTMATH)
+def minimal_gda(A, b, z, gamma, n):
+    """Simultaneous gradient descent-ascent."""
+    g = np.empty(z.size)
+    for _ in range(n):
+        affine(A, b, z, g)
+        for j in range(z.size):
+            z[j] -= gamma * g[j]
+    return z
+
+
+@njit(fastmath=FASTMATH)
+def minimal_aog(A, b, z, eta, n):
+    """Accelerated optimistic gradient: anchor a_k = z_k + (z_0 - z_k)/(k+2), the leading point
+    a_k - eta V(z_{k-1/2}), z_{k+1} = a_k - eta V(z_{k+1/2}); V(z_{-1/2}) = V(z_0)."""
+    z0 = z.copy()
+    g = np.empty(z.size)
+    lead = np.empty(z.size)
+    affine(A, b, z, g)
+    for k in range(n):
+        for j in range(z.size):
+            z[j] += (z0[j] - z[j]) / (k + 2.0)
+            lead[j] = z[j] - eta * g[j]
+        affine(A, b, lead, g)
+        for j in range(z.size):
+            z[j] -= eta * g[j]
+    return z
+
+
+MINIMAL_VI = {"eg": minimal_eg, "peg": minimal_peg, "og": minimal_og, "rg": minimal_rg,
+              "gda": minimal_gda, "aog": minimal_aog}
+"""The minimal VI kernels by method name (``experiments.vi``'s names; aog: its accelerated
+optimistic gradient), each ``(A, b, z, step, n) -> z`` for the affine V(z) = A z + b."""
 
 
 def first_order_case() -> BenchCase:
@@ -119,6 +293,7 @@ def first_order_case() -> BenchCase:
     gamma = 1.0 / (2 * ls.L_max)
     x0 = np.zeros(ls.d)
     step = schedules.constant(gamma)
+    _, A, b, _ = oracle_args(ls, True)
 
     def numba_runs(n: int, r: int) -> None:
         gradient_descent(ls, step, n, runs=r, stochastic=True, checkpoints=np.array([n]))
@@ -126,6 +301,7 @@ def first_order_case() -> BenchCase:
     return BenchCase(
         family="first-order", method="SGD, constant step", problem="least squares n=1000 d=100",
         numba_step=lambda n: numba_runs(n, 1),
+        reference_step=lambda n: minimal_sgd(A, b, x0.copy(), gamma, n, 0),
         numpy_step=lambda n: sgd_least_squares_loop(ls.A, ls.b, x0, gamma, n, 0),
         numba_runs=numba_runs,
         numpy_runs=lambda n, r: sgd_least_squares_runs(ls.A, ls.b, x0, gamma, n, 0, r),
@@ -138,8 +314,7 @@ def first_order_case() -> BenchCase:
             ls = least_squares(n=50, d=5)
             def work():
                 gradient_descent(ls, schedules.constant(0.01), 10, runs=2, stochastic=True)
-            """).strip(),
-        c_reference_ns=64.0)
+            """).strip())
 
 
 def adaptive_case() -> BenchCase:
@@ -154,6 +329,11 @@ def adaptive_case() -> BenchCase:
     q = stochastic_quadratic("normal", d=1)
     gamma, betas = 0.01, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     step = schedules.constant(gamma)
+    kind, _, _, p = oracle_args(q, True)
+
+    def reference_step(n: int) -> None:
+        minimal_adam(kind, p, np.zeros(1), gamma, betas["beta1"], betas["beta2"], betas["eps"],
+                     n, 0)
 
     def numba_runs(n: int, r: int) -> None:
         adam(q, step, n, runs=r, checkpoints=np.array([n]), **betas)
@@ -168,8 +348,8 @@ def adaptive_case() -> BenchCase:
 
     return BenchCase(
         family="adaptive", method="Adam, constant step", problem="scalar quadratic, N(1, 1)",
-        numba_step=lambda n: numba_runs(n, 1), numpy_step=numpy_step,
-        numba_runs=numba_runs, numpy_runs=numpy_runs,
+        numba_step=lambda n: numba_runs(n, 1), reference_step=reference_step,
+        numpy_step=numpy_step, numba_runs=numba_runs, numpy_runs=numpy_runs,
         steps_numba=1_000_000, steps_numpy=20_000, runs=256, run_steps=20_000,
         warm_code=textwrap.dedent("""
             from experiments import schedules
@@ -178,8 +358,7 @@ def adaptive_case() -> BenchCase:
             q = stochastic_quadratic("normal", d=1)
             def work():
                 adam(q, schedules.constant(0.01), 10, runs=2)
-            """).strip(),
-        c_reference_ns=18.0)
+            """).strip())
 
 
 def vi_case() -> BenchCase:
@@ -191,33 +370,69 @@ def vi_case() -> BenchCase:
     is where NumPy vectorised across runs is at its best.
     """
     from experiments import reference
-    from experiments.vi import extragradient
+
+    case = vi_method_case("eg")
+    game, gamma, z0 = _vi_game()
+    case.numpy_step = lambda n: reference.extragradient_loop(game.M, game.b, z0, gamma, n)
+    case.numpy_runs = lambda n, r: reference.extragradient_runs(game.M, game.b, z0, gamma, n, r,
+                                                                noise=game.noise)
+    return case
+
+
+def _vi_game():
     from problems.vi import bilinear_game
 
     game = bilinear_game(np.linspace(0.1, 1.0, 50), seed=0, noise=0.1)
-    gamma = 0.5 / game.L
-    z0 = np.zeros(game.d)
+    return game, 0.5 / game.L, np.zeros(game.d)
 
-    def numba_runs(n: int, r: int) -> None:
-        extragradient(game, gamma, n, runs=r, stochastic=True, checkpoints=np.array([n]))
 
+VI_METHODS = {"eg": "extragradient", "peg": "past extragradient", "og": "optimistic gradient",
+              "rg": "reflected gradient", "gda": "gradient descent-ascent",
+              "aog": "accelerated optimistic gradient"}
+
+
+VI_STEPS_L = {"eg": 0.5, "gda": 1e-3}
+"""gamma L per VI method in the benchmark (default 0.25): a step at which the method converges on
+the bilinear game, or (GDA, which spirals out at any step) grows by 0.5 % in 10^4 steps; a
+diverging run stops at its divergence and would time nothing after it."""
+
+
+def vi_method_case(method: str) -> BenchCase:
+    """One VI method of :mod:`experiments.vi`, constant step ``VI_STEPS_L`` / L, on the 50 x 50
+    bilinear game of :func:`vi_case`: per step exact, Monte Carlo with the stochastic oracle (no
+    NumPy versions but extragradient's)."""
+    from experiments.vi import accelerated_optimistic, extragradient
+
+    game, _, z0 = _vi_game()
+    gamma = VI_STEPS_L.get(method, 0.25) / game.L
+    _, A, b, _ = oracle_args(game)
+    minimal = MINIMAL_VI[method]
+
+    def numba_runs(n: int, r: int, stochastic: bool = True) -> None:
+        if method == "aog":
+            accelerated_optimistic(game, gamma, n, runs=r, stochastic=stochastic,
+                                   checkpoints=np.array([n]))
+        else:
+            extragradient(game, gamma, n, runs=r, stochastic=stochastic, method=method,
+                          checkpoints=np.array([n]))
+
+    call = ("accelerated_optimistic(game, 0.1, 10, runs=2, stochastic=True)" if method == "aog"
+            else f"extragradient(game, 0.1, 10, runs=2, stochastic=True, method={method!r})")
     return BenchCase(
-        family="vi", method="extragradient, constant step", problem="bilinear game 50x50",
-        numba_step=lambda n: extragradient(game, gamma, n, checkpoints=np.array([n])),
-        numpy_step=lambda n: reference.extragradient_loop(game.M, game.b, z0, gamma, n),
-        numba_runs=numba_runs,
-        numpy_runs=lambda n, r: reference.extragradient_runs(game.M, game.b, z0, gamma, n, r,
-                                                             noise=game.noise),
+        family="vi" if method == "eg" else f"vi-{method}",
+        method=f"{VI_METHODS[method]}, constant step", problem="bilinear game 50x50",
+        numba_step=lambda n: numba_runs(n, 1, False),
+        reference_step=lambda n: minimal(A, b, z0.copy(), gamma, n),
+        numpy_step=None, numba_runs=numba_runs, numpy_runs=None,
         steps_numba=10_000, steps_numpy=4_000, runs=64, run_steps=1_000,
-        warm_code=textwrap.dedent("""
+        warm_code=textwrap.dedent(f"""
             import numpy as np
-            from experiments.vi import extragradient
+            from experiments.vi import accelerated_optimistic, extragradient
             from problems.vi import bilinear_game
             game = bilinear_game(np.ones(3), noise=0.1)
             def work():
-                extragradient(game, 0.1, 10, runs=2, stochastic=True)
-            """).strip(),
-        c_reference_ns=1000.0)
+                {call}
+            """).strip())
 
 
 def bilevel_case() -> BenchCase:
@@ -234,6 +449,11 @@ def bilevel_case() -> BenchCase:
 
     pb = bilevel_ridge(d=20)
     steps, accuracies = step_schedule(1.0, 0.5), accuracy_schedule(0.5, 0.5)
+    _, A, b, _ = oracle_args(pb, True)
+
+    def reference_step(n: int) -> None:
+        minimal_bilevel_sgd(A, b, pb.x_star.copy(), *steps.kernel_args(),
+                            *accuracies.kernel_args(), n, 0)
 
     def numba_runs(n: int, r: int) -> None:
         inexact_bilevel_sgd(pb, steps, accuracies, n, runs=r, checkpoints=np.array([n]))
@@ -246,7 +466,8 @@ def bilevel_case() -> BenchCase:
 
     return BenchCase(
         family="bilevel", method="inexact bilevel SGD", problem="bilevel ridge d=20",
-        numba_step=lambda n: numba_runs(n, 1), numpy_step=lambda n: numpy_runs(n, 1),
+        numba_step=lambda n: numba_runs(n, 1), reference_step=reference_step,
+        numpy_step=lambda n: numpy_runs(n, 1),
         numba_runs=numba_runs, numpy_runs=numpy_runs,
         steps_numba=200_000, steps_numpy=10_000, runs=256, run_steps=2_000,
         warm_code=textwrap.dedent("""
@@ -261,7 +482,8 @@ def bilevel_case() -> BenchCase:
 
 CASES: dict[str, Callable[[], BenchCase]] = {
     "first-order": first_order_case, "adaptive": adaptive_case, "vi": vi_case,
-    "bilevel": bilevel_case}
+    "bilevel": bilevel_case,
+    **{f"vi-{m}": (lambda m=m: vi_method_case(m)) for m in VI_METHODS if m != "eg"}}
 """Every family's benchmark, by name; each returns a fresh case."""
 
 

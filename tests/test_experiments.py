@@ -94,7 +94,7 @@ def test_numba_cache_is_keyed_on_each_kernel_modules_import_closure():
     # ... but not the other methods' kernels: editing one of those leaves GD's cache alone
     assert not {"experiments/vi.py", "experiments/adaptive.py"} & closure
     for kernel, module in ((first_order._first_order, first_order), (adaptive._adam, adaptive),
-                           (vi._extragradient, vi)):
+                           (vi._vi, vi)):
         assert f"numba-{experiments.kernel_key(module.__file__)}" in _cache_path(kernel)
     keys = {experiments.kernel_key(m.__file__) for m in (first_order, adaptive, vi)}
     assert len(keys) == 3
