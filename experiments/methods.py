@@ -117,7 +117,7 @@ class _VIMethod:
 
     def run(self, problem: Any, horizon: int, *, runs: int = 1, seed: int = 0,
             x0: np.ndarray | None = None, checkpoints: np.ndarray | None = None) -> vi.VIRun:
-        return vi.extragradient(problem, _schedule("step", self.step), horizon, runs=runs,
+        return vi.operator_method(problem, _schedule("step", self.step), horizon, runs=runs,
                                 seed=seed, stochastic=self.stochastic, z0=x0,
                                 checkpoints=checkpoints, method=self.variant,
                                 **self._extra())

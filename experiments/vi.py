@@ -229,11 +229,14 @@ def _schedule(name: str, s) -> schedules.Schedule:
     return schedules.constant(float(s))  # raises ValueError naming gamma for s <= 0
 
 
-def extragradient(problem, gamma, horizon: int, *, gamma_update=None, runs: int = 1,
-                  seed: int = 0, stochastic: bool = False, z0: np.ndarray | None = None,
-                  checkpoints: np.ndarray | None = None, method: str = EG,
-                  z_half: np.ndarray | None = None) -> VIRun:
+def operator_method(problem, gamma, horizon: int, *, gamma_update=None, runs: int = 1,
+                    seed: int = 0, stochastic: bool = False, z0: np.ndarray | None = None,
+                    checkpoints: np.ndarray | None = None, method: str = EG,
+                    z_half: np.ndarray | None = None) -> VIRun:
     """Run ``method`` (one of eg, peg, og, rg, gda) for ``horizon`` steps, ``runs`` times.
+
+    (Round 1 called this ``extragradient(method=...)``, a name for one of the five methods it
+    runs.)  The public forms are the classes of experiments.methods.
 
     ``gamma`` is a number (constant step) or a :class:`~experiments.schedules.Schedule`.  For EG,
     ``gamma`` is the extrapolation step and ``gamma_update`` (default: the same) the update

@@ -401,7 +401,7 @@ def vi_method_case(method: str) -> BenchCase:
     """One VI method of :mod:`experiments.vi`, constant step ``VI_STEPS_L`` / L, on the 50 x 50
     bilinear game of :func:`vi_case`: per step exact, Monte Carlo with the stochastic oracle (no
     NumPy versions but extragradient's)."""
-    from experiments.vi import accelerated_optimistic, extragradient
+    from experiments.vi import accelerated_optimistic, operator_method
 
     game, _, z0 = _vi_game()
     gamma = VI_STEPS_L.get(method, 0.25) / game.L
@@ -413,11 +413,11 @@ def vi_method_case(method: str) -> BenchCase:
             accelerated_optimistic(game, gamma, n, runs=r, stochastic=stochastic,
                                    checkpoints=np.array([n]))
         else:
-            extragradient(game, gamma, n, runs=r, stochastic=stochastic, method=method,
+            operator_method(game, gamma, n, runs=r, stochastic=stochastic, method=method,
                           checkpoints=np.array([n]))
 
     call = ("accelerated_optimistic(game, 0.1, 10, runs=2, stochastic=True)" if method == "aog"
-            else f"extragradient(game, 0.1, 10, runs=2, stochastic=True, method={method!r})")
+            else f"operator_method(game, 0.1, 10, runs=2, stochastic=True, method={method!r})")
     return BenchCase(
         family="vi" if method == "eg" else f"vi-{method}",
         method=f"{VI_METHODS[method]}, constant step", problem="bilinear game 50x50",
@@ -427,7 +427,7 @@ def vi_method_case(method: str) -> BenchCase:
         steps_numba=10_000, steps_numpy=4_000, runs=64, run_steps=1_000,
         warm_code=textwrap.dedent(f"""
             import numpy as np
-            from experiments.vi import accelerated_optimistic, extragradient
+            from experiments.vi import accelerated_optimistic, operator_method
             from problems.vi import bilinear_game
             game = bilinear_game(np.ones(3), noise=0.1)
             def work():

@@ -8,7 +8,7 @@ from experiments.adaptive import adam
 from experiments.bilevel import accuracy_schedule, inexact_bilevel_sgd, step_schedule
 from experiments.first_order import gradient_descent
 from experiments.oracles import oracle_args
-from experiments.vi import accelerated_optimistic, extragradient
+from experiments.vi import accelerated_optimistic, operator_method
 from problems import least_squares, stochastic_quadratic
 from problems.bilevel import bilevel_ridge
 from problems.vi import bilinear_game
@@ -58,7 +58,7 @@ def test_minimal_vi_kernels_match_the_library(method):
     z0 = np.linspace(-1.0, 1.0, game.d)
     kw = {"z0": z0, "checkpoints": np.array([n])}
     run = (accelerated_optimistic(game, gamma, n, **kw) if method == "aog"
-           else extragradient(game, gamma, n, method=method, **kw))
+           else operator_method(game, gamma, n, method=method, **kw))
     _, A, b, _ = oracle_args(game)
     z = bench.MINIMAL_VI[method](A, b, z0.copy(), gamma, n)
     np.testing.assert_allclose(run.iterates[0, -1], z, **TOL)

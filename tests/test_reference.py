@@ -21,7 +21,7 @@ from experiments.random import (
     ziggurat_normal,
 )
 from experiments.reference import sgd_least_squares_loop, sgd_least_squares_runs
-from experiments.vi import extragradient
+from experiments.vi import operator_method
 from problems import least_squares, stochastic_quadratic
 from problems.bilevel import bilevel_ridge
 from problems.vi import bilinear_game
@@ -101,7 +101,7 @@ def test_extragradient_kernel_matches_the_numpy_loop_and_vectorised_references(s
     game = bilinear_game(np.linspace(0.5, 1.0, 5), seed=1, noise=0.3)
     gamma, horizon, runs = 0.3, 500, 3
     noise = game.noise if stochastic else 0.0
-    run = extragradient(game, gamma, horizon, gamma_update=0.2, runs=runs, seed=2,
+    run = operator_method(game, gamma, horizon, gamma_update=0.2, runs=runs, seed=2,
                         stochastic=stochastic, checkpoints=np.array([horizon]))
     z0 = np.zeros(game.d)
     z, avg = reference.extragradient_loop(game.M, game.b, z0, gamma, horizon, gamma_update=0.2,

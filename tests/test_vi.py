@@ -6,7 +6,7 @@ import pytest
 
 from experiments import schedules
 from experiments.halpern import halpern, vr_halpern
-from experiments.vi import accelerated_optimistic, extragradient, proximal_point
+from experiments.vi import accelerated_optimistic, operator_method, proximal_point
 from problems.comonotone import (
     comonotone_rotation,
     proximal_point_worst_case,
@@ -29,7 +29,7 @@ def test_extragradient_matches_the_iteration_matrix():
     g = bilinear_game([0.2, 0.7, 1.0], seed=2)
     g1, g2 = 0.6, 0.3
     z0 = np.ones(g.d)
-    run = extragradient(g, g1, 50, gamma_update=g2, z0=z0)
+    run = operator_method(g, g1, 50, gamma_update=g2, z0=z0)
     G = np.eye(g.d) - g2 * g.M + g1 * g2 * g.M @ g.M
     for c, t in enumerate(run.checkpoints):
         expected = np.linalg.matrix_power(G, int(t)) @ (z0 - g.z_star)
@@ -39,7 +39,7 @@ def test_extragradient_matches_the_iteration_matrix():
 def test_ergodic_average_is_the_mean_of_the_leading_points():
     # for GDA the leading point is z_t itself: the average after t steps is mean(z_0..z_{t-1})
     g = bilinear_game([0.5, 1.0], seed=0)
-    run = extragradient(g, 0.1, 30, method="gda", z0=np.ones(4), checkpoints=_every_step(30))
+    run = operator_method(g, 0.1, 30, method="gda", z0=np.ones(4), checkpoints=_every_step(30))
     z = run.iterates[0]
     for t in range(1, 31):
         np.testing.assert_allclose(run.averages[0, t], z[:t].mean(axis=0), atol=1e-13)
@@ -51,8 +51,8 @@ def test_optimistic_gradient_iterates_are_past_extragradient_leading_points():
     g = bilinear_game([0.1, 0.4, 1.0], seed=5)
     y0 = np.linspace(-1.0, 1.0, g.d)
     gamma = 0.3
-    og = extragradient(g, gamma, 200, method="og", z0=y0)
-    peg = extragradient(g, gamma, 200, method="peg", z0=y0 + gamma * g.operator(y0),
+    og = operator_method(g, gamma, 200, method="og", z0=y0)
+    peg = operator_method(g, gamma, 200, method="peg", z0=y0 + gamma * g.operator(y0),
                         z_half=y0)
     np.testing.assert_allclose(og.averages, peg.averages, atol=1e-12)
 
@@ -60,7 +60,7 @@ def test_optimistic_gradient_iterates_are_past_extragradient_leading_points():
 def test_reflected_gradient_first_steps_by_hand():
     g = bilinear_game([1.0], seed=0)
     z0 = np.array([1.0, -0.5])
-    run = extragradient(g, 0.2, 2, method="rg", z0=z0, checkpoints=np.array([1, 2]))
+    run = operator_method(g, 0.2, 2, method="rg", z0=z0, checkpoints=np.array([1, 2]))
     z1 = z0 - 0.2 * g.operator(z0)                 # z_{1/2} = 2 z0 - z_{-1} = z0
     z2 = z1 - 0.2 * g.operator(2 * z1 - z0)
     np.testing.assert_allclose(run.iterates[0], [z1, z2], atol=1e-14)
@@ -73,27 +73,27 @@ def test_stochastic_runs_are_bit_identical_across_thread_counts():
     kw = dict(runs=6, seed=11, stochastic=True, z0=np.ones(4))
     for method in ("eg", "peg", "og", "rg", "gda"):
         numba.set_num_threads(1)
-        one = extragradient(*args, method=method, **kw)
+        one = operator_method(*args, method=method, **kw)
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-        many = extragradient(*args, method=method, **kw)
+        many = operator_method(*args, method=method, **kw)
         assert np.array_equal(one.iterates, many.iterates)
         assert np.array_equal(one.averages, many.averages)
-    other = extragradient(*args, **{**kw, "seed": 12})
+    other = operator_method(*args, **{**kw, "seed": 12})
     assert not np.array_equal(other.iterates, many.iterates)
-    three = extragradient(*args, method="gda", **{**kw, "runs": 3})
+    three = operator_method(*args, method="gda", **{**kw, "runs": 3})
     assert np.array_equal(three.iterates, many.iterates[:3])
 
 
 def test_divergence_is_reported_not_crashed():
     g = bilinear_game(np.linspace(0.01, 1.0, 10), seed=0)
-    gda = extragradient(g, 0.4, 20_000, method="gda")
+    gda = operator_method(g, 0.4, 20_000, method="gda")
     # |1 + i gamma sigma_max|^2 = 1.16 per step from ||z0 - z*||^2 ~ 26: 1e100 near step 1570
     assert 1500 < gda.first_divergence < 1650
     assert np.isnan(gda.iterates[0, -1]).all()
     # EG beyond gamma = 1/L: |1 - i g s - g^2 s^2|^2 = 1 - g^2 s^2 + g^4 s^4 > 1 for g s > 1
-    eg = extragradient(g, 1.2, 20_000, method="eg")
+    eg = operator_method(g, 1.2, 20_000, method="eg")
     assert eg.first_divergence is not None and eg.first_divergence < 1000
-    assert extragradient(g, 0.9, 2000, method="eg").first_divergence is None
+    assert operator_method(g, 0.9, 2000, method="eg").first_divergence is None
 
 
 @pytest.mark.parametrize("kwargs, name", [
@@ -107,9 +107,9 @@ def test_divergence_is_reported_not_crashed():
 def test_extragradient_rejects_bad_arguments(kwargs, name):
     g = bilinear_game([1.0], seed=0)
     with pytest.raises(ValueError, match=name):
-        extragradient(g, 0.1, 10, **kwargs)
+        operator_method(g, 0.1, 10, **kwargs)
     with pytest.raises(ValueError, match="gamma"):
-        extragradient(g, -0.1, 10)
+        operator_method(g, -0.1, 10)
 
 
 def test_proximal_point_is_the_resolvent_power():
@@ -211,7 +211,7 @@ def test_bilinear_worst_case_member_records_its_horizon():
     assert game.horizon == 400 and game.gamma == 0.5
     assert game.L == pytest.approx(0.1) and game.skew
     # EG with gamma after T steps: ||z_T|| = (1 - 1/T + 1/T^2)^{T/2} ||z_0|| -> e^{-1/2}
-    run = extragradient(game, 0.5, 400, z0=np.array([1.0, 0.0]), checkpoints=np.array([400]))
+    run = operator_method(game, 0.5, 400, z0=np.array([1.0, 0.0]), checkpoints=np.array([400]))
     assert np.linalg.norm(run.iterates[0, -1]) == pytest.approx(
         (1 - 1 / 400 + 1 / 400**2) ** 200, rel=1e-12)
     with pytest.raises(ValueError, match="horizon"):
