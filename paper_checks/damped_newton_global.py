@@ -28,6 +28,10 @@ the gap falls slowly while the step is damped, then quadratically, and the slope
 Control: alpha = 1 (pure Newton) from x0 = 1 overshoots -- in one dimension r -> -r^3 -- and
 diverges (17 of 20 instances by step 8).
 
+Power: a bound check with a 20-fold margin has little power against changes of the step rule:
+two planted bugs pass it (the Newton decrement squared in the step, backtracking that never
+halves L; planted_bugs/newton.toml), since both still converge in a few more steps.
+
 [1] S. Hanzely, F. Abdukhakimov, M. Takac, Damped Newton Method with Near-Optimal Global
     O(k^-3) Convergence Rate (later: Newton Method Revisited: Global Convergence Rates up to
     O(k^-3) for Stepsize Schedules and Linesearch Procedures), arXiv 2405.18926 (2024).
