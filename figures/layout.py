@@ -175,7 +175,8 @@ def _footer(verdict: Verdict) -> str:
     if m.fit is not None:
         parts.append(f"{m.fit.statistic} fitted on [{m.fit.window[0]:g}, {m.fit.window[1]:g}], "
                      f"{m.fit.level:.0%} CI: {m.fit.ci_method}")
-    parts += [f"{c.name}: {c.detail} ({'ok' if c.passed else 'FAILS'})" for c in m.checks]
+    parts += [f"{c.name}: {c.detail} ({'skipped' if c.skipped else 'ok' if c.passed else 'FAILS'})"
+              for c in m.checks]
     from_checks = {f"{c.name}: {c.detail}" for c in m.checks}
     parts += [r for r in verdict.outcome.reasons if r not in from_checks]
     return safe("\n".join(textwrap.wrap(" · ".join(parts), 135)))
@@ -390,8 +391,9 @@ def worst_case_legs(verdict: Verdict) -> list[tuple[Check, LegPoints | None]]:
 
 
 def _draw_leg(ax, check: Check, points: LegPoints | None) -> None:
-    colour = PASS if check.passed else FAIL
-    ax.set_title(_wrap("worst-case leg: " + ("holds" if check.passed else "FAILS"), 30),
+    colour = "0.4" if check.skipped else PASS if check.passed else FAIL
+    state = "not run" if check.skipped else "holds" if check.passed else "FAILS"
+    ax.set_title(_wrap("worst-case leg: " + state, 30),
                  fontsize=9, color=colour, loc="left", fontweight="bold")
     if points is None:
         ax.text(0.5, 0.5, _wrap(safe(check.detail), 28), transform=ax.transAxes, ha="center",

@@ -106,6 +106,8 @@ class Check:
     name: str
     passed: bool
     detail: str
+    skipped: bool = False
+    """Not evaluated here (an optional tool is missing): never fails the claim, and says why."""
 
 
 @dataclass

@@ -66,8 +66,8 @@ def record(v: Verdict) -> dict[str, Any]:
         "runs": None if m.fit is None else m.fit.runs,
         "verdict": verdict_text(v),
         "reasons": v.outcome.reasons,
-        "checks": [{"name": ch.name, "passed": ch.passed, "detail": ch.detail}
-                   for ch in m.checks],
+        "checks": [{"name": ch.name, "passed": ch.passed, "detail": ch.detail,
+                    "skipped": ch.skipped} for ch in m.checks],
         "control": {
             "description": c.control.description,
             "overrides": dict(c.control.overrides),

@@ -364,3 +364,15 @@ def test_leg_on_gd_end_to_end():
     assert good.passed, good.detail
     bad = wc.worst_case_leg("GD worst case", horizons, measured, worst, wrong)
     assert not bad.passed and "> bound" in bad.detail
+
+
+def test_without_pepit_a_leg_is_skipped_and_says_so_and_the_claim_is_judged_without_it(
+        monkeypatch):
+    """README's first command installs no extras: a claim with a leg must still hold there."""
+    from rates import registry
+
+    monkeypatch.setattr(wc, "available", lambda: False)
+    v = registry.get("halpern").check(seed=0)
+    (leg,) = [c for c in v.outcome.measurement.checks if c.name.startswith("worst-case leg")]
+    assert leg.skipped and leg.passed and "PEPit is not installed" in leg.detail
+    assert v.ok
