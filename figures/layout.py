@@ -515,8 +515,8 @@ def _draw_limit(ax, verdict: Verdict) -> list[np.ndarray]:
         ax.errorbar([at if colour is None else at * 1.25], [om.measured],
                     yerr=[[om.measured - clo], [chi - om.measured]], fmt=marker, color=own,
                     mfc=own if colour is None else "white", ms=6, capsize=3, lw=1.6, zorder=6,
-                    label=f"{who}'s measured limit {measured_text(om)} ({om.level:.0%} CI): "
-                          f"{outcome.verdict}")
+                    label=_wrap(f"{who}'s measured limit {measured_text(om)} "
+                                f"({om.level:.0%} CI): {outcome.verdict}", LEGEND_WRAP))
     ylo, yhi = _limit_ylim(core, full)
     ax.set_ylim(ylo, yhi)
     outside = c.tolerance.outside
